@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: BSL-1.0
+#pragma once
+
+// The whole of bequest except the Asio integration (<bequest/asio.hpp>).
+
+#include <bequest/child.hpp>
+#include <bequest/config.hpp>
+#include <bequest/environment.hpp>
+#include <bequest/error.hpp>
+#include <bequest/exit_status.hpp>
+#include <bequest/format.hpp>
+#include <bequest/handle.hpp>
+#include <bequest/inherited.hpp>
+#include <bequest/options.hpp>
+#include <bequest/spawn.hpp>
+#include <bequest/stdio.hpp>
+#include <bequest/version.hpp>

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: BSL-1.0
+#pragma once
+
+#include <bequest/config.hpp>
+#include <bequest/exit_status.hpp>
+#include <bequest/handle.hpp>
+#include <bequest/options.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <system_error>
+
+namespace bequest {
+
+namespace detail {
+struct child_impl;
+struct child_access;
+}  // namespace detail
+
+/// A process started by `spawn()`.
+///
+/// **Destructor policy.** Destroying (or move-assigning over) a `child` whose process is
+/// still running applies `spawn_options::on_destroy`: by default `destroy_policy::kill`
+/// kills the process and collects its exit status, so nothing is left behind: no zombie,
+/// no orphan. `destroy_policy::detach` (or calling `detach()`) leaves it running. A process
+/// that has already been waited for is left alone either way.
+///
+/// **Threads.** `wait()`, `wait_for()`, `try_wait()`, `kill()` and `terminate()` may be
+/// called from several threads at once on the same `child` (a watchdog thread may kill a
+/// child that another thread waits for). A signal is never sent to a process id after the
+/// process has been reaped, so it cannot hit an unrelated process that reuses the id.
+/// Moving, destroying and the pipe accessors are not synchronised.
+class BEQUEST_API child {
+ public:
+  /// An empty child, not associated with any process.
+  child() noexcept;
+  child(child&&) noexcept;
+  child& operator=(child&&) noexcept;
+  ~child();
+
+  /// True when associated with a process (even one that has exited).
+  [[nodiscard]] bool valid() const noexcept { return impl_ != nullptr; }
+  [[nodiscard]] explicit operator bool() const noexcept { return valid(); }
+
+  [[nodiscard]] pid_type pid() const noexcept;
+  /// The process handle (Windows) or pidfd (Linux; `-1` where the kernel has none).
+  /// Owned by the `child`.
+  [[nodiscard]] native_handle native_process() const noexcept;
+
+  /// Waits until the process exits. Once known, the status is kept and returned again.
+  exit_status wait();
+  exit_status wait(std::error_code& ec) noexcept;
+  /// The exit status if the process has exited, without blocking.
+  std::optional<exit_status> try_wait();
+  std::optional<exit_status> try_wait(std::error_code& ec) noexcept;
+  /// Waits at most `timeout`; empty if the process is still running then.
+  template <class Rep, class Period>
+  std::optional<exit_status> wait_for(const std::chrono::duration<Rep, Period>& timeout) {
+    return wait_for_ms(clamp_ms(timeout));
+  }
+  template <class Rep, class Period>
+  std::optional<exit_status> wait_for(const std::chrono::duration<Rep, Period>& timeout,
+                                      std::error_code& ec) noexcept {
+    return wait_for_ms(clamp_ms(timeout), ec);
+  }
+
+  /// Ends the process at once: `SIGKILL` on POSIX, `TerminateProcess` (exit code 1) on
+  /// Windows. Does nothing if the process has already been waited for.
+  void kill();
+  void kill(std::error_code& ec) noexcept;
+  /// Asks the process to end: `SIGTERM` on POSIX. Windows has no such request for an
+  /// arbitrary process, so there it is the same as `kill()`.
+  void terminate();
+  void terminate(std::error_code& ec) noexcept;
+
+  /// Gives up the process: it keeps running, this object becomes empty.
+  void detach() noexcept;
+
+  /// The parent's end of the child's stdin / stdout / stderr pipe (`stdio::pipe()`); an
+  /// empty handle otherwise. Close `in()` (`in().reset()`) to send end of file.
+  [[nodiscard]] unique_handle& in() noexcept;
+  [[nodiscard]] unique_handle& out() noexcept;
+  [[nodiscard]] unique_handle& err() noexcept;
+
+ private:
+  friend struct detail::child_access;
+  explicit child(std::unique_ptr<detail::child_impl> impl) noexcept;
+
+  template <class Rep, class Period>
+  static long long clamp_ms(const std::chrono::duration<Rep, Period>& d) {
+    // Round up so that a short positive timeout never becomes a non-blocking poll.
+    auto ms = std::chrono::ceil<std::chrono::milliseconds>(d).count();
+    return ms < 0 ? 0 : static_cast<long long>(ms);
+  }
+  std::optional<exit_status> wait_for_ms(long long ms);
+  std::optional<exit_status> wait_for_ms(long long ms, std::error_code& ec) noexcept;
+
+  std::unique_ptr<detail::child_impl> impl_;
+};
+
+}  // namespace bequest

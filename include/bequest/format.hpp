@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: BSL-1.0
+#pragma once
+
+// fmt formatters for bequest's types: `fmt::format("{}", status)`, `fmt::format("{}", err)`.
+
+#include <bequest/error.hpp>
+#include <bequest/exit_status.hpp>
+
+#include <fmt/format.h>
+
+template <>
+struct fmt::formatter<bequest::exit_status> : fmt::formatter<fmt::string_view> {
+  template <class FormatContext>
+  auto format(const bequest::exit_status& s, FormatContext& ctx) const -> decltype(ctx.out()) {
+    const std::string text = s.to_string();
+    return fmt::formatter<fmt::string_view>::format(fmt::string_view(text), ctx);
+  }
+};
+
+template <>
+struct fmt::formatter<bequest::error> : fmt::formatter<fmt::string_view> {
+  template <class FormatContext>
+  auto format(const bequest::error& e, FormatContext& ctx) const -> decltype(ctx.out()) {
+    return fmt::formatter<fmt::string_view>::format(fmt::string_view(e.what()), ctx);
+  }
+};

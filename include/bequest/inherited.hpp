@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: BSL-1.0
+#pragma once
+
+// The child's side: finding the handles a bequest parent passed.
+
+#include <bequest/config.hpp>
+#include <bequest/options.hpp>
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace bequest {
+
+/// The environment variable through which a parent tells its child where the inherited
+/// handles are: `name=value` pairs separated by `;`, values in decimal, for example
+/// `BEQUEST_INHERIT=log=3;listen=4`. `spawn()` sets it when `inherit` is not empty and
+/// removes an inherited copy of it otherwise, so a child never sees stale values.
+inline constexpr const char* inherit_variable = "BEQUEST_INHERIT";
+
+/// The handle the parent passed under `name`, or empty when there is none, or when the
+/// value published for it is not an open handle in this process (a forged or stale
+/// variable yields nothing rather than somebody else's handle).
+///
+/// The variable is read once, on first use, and the result kept.
+[[nodiscard]] BEQUEST_API std::optional<native_handle> inherited_handle(std::string_view name);
+
+/// Every handle the parent passed, in the order it listed them (only those that are open).
+[[nodiscard]] BEQUEST_API std::vector<inherited> inherited_handles();
+
+/// Reads the variable (if not yet read) and removes it from this process's environment,
+/// so that grandchildren started by any means do not see it. `inherited_handle()` keeps
+/// answering from what was read.
+BEQUEST_API void clear_inherit_variable();
+
+}  // namespace bequest

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: BSL-1.0
+#include <bequest/child.hpp>
+
+#include "child_impl.hpp"
+#include "platform.hpp"
+
+#include <bequest/error.hpp>
+
+#include <fmt/format.h>
+
+namespace bequest {
+namespace detail {
+namespace {
+
+[[noreturn]] void throw_child_error(const child_impl* impl, const char* what, std::error_code ec) {
+  throw error(ec, impl ? fmt::format("{} process {}", what, impl->pid) : fmt::format("{} an empty child", what));
+}
+
+// Waits (outside the lock, so kill() stays possible) and then collects under the lock.
+std::optional<exit_status> wait_impl(child_impl& c, long long timeout_ms, std::error_code& ec) {
+  ec.clear();
+  {
+    std::lock_guard<std::mutex> lock(c.mutex);
+    if (c.status) return c.status;
+  }
+  if (!os::wait_exit(c, timeout_ms, ec)) return std::nullopt;
+  std::lock_guard<std::mutex> lock(c.mutex);
+  if (!c.status) c.status = os::collect_exit(c, ec);
+  return c.status;
+}
+
+void signal_impl(child_impl& c, bool force, std::error_code& ec) {
+  ec.clear();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  if (c.status) return;  // already reaped: its id may belong to someone else now
+  os::signal_process(c, force, ec);
+}
+
+}  // namespace
+
+child_impl::~child_impl() {
+  // No other thread may use a child that is being destroyed, so no lock is needed.
+  if (pid != pid_type{} && !status && policy == destroy_policy::kill) {
+    std::error_code ec;
+    os::signal_process(*this, true, ec);  // may fail for a process that already exited; reap it anyway
+    if (os::wait_exit(*this, -1, ec)) status = os::collect_exit(*this, ec);
+  }
+  os::release_process(*this);
+}
+
+}  // namespace detail
+
+child::child() noexcept = default;
+child::child(std::unique_ptr<detail::child_impl> impl) noexcept : impl_(std::move(impl)) {}
+child::child(child&&) noexcept = default;
+child& child::operator=(child&& other) noexcept {
+  if (this != &other) impl_ = std::move(other.impl_);  // the old impl's destructor applies its policy
+  return *this;
+}
+child::~child() = default;
+
+pid_type child::pid() const noexcept { return impl_ ? impl_->pid : pid_type{}; }
+native_handle child::native_process() const noexcept { return impl_ ? impl_->process : invalid_native_handle; }
+
+exit_status child::wait() {
+  std::error_code ec;
+  exit_status s = wait(ec);
+  if (ec) detail::throw_child_error(impl_.get(), "wait for", ec);
+  return s;
+}
+
+exit_status child::wait(std::error_code& ec) noexcept {
+  if (!impl_) {
+    ec = make_error_code(std::errc::no_child_process);
+    return exit_status::exited(-1);
+  }
+  auto s = detail::wait_impl(*impl_, -1, ec);
+  return s ? *s : exit_status::exited(-1);
+}
+
+std::optional<exit_status> child::try_wait() { return wait_for_ms(0); }
+std::optional<exit_status> child::try_wait(std::error_code& ec) noexcept { return wait_for_ms(0, ec); }
+
+std::optional<exit_status> child::wait_for_ms(long long ms) {
+  std::error_code ec;
+  auto s = wait_for_ms(ms, ec);
+  if (ec) detail::throw_child_error(impl_.get(), "wait for", ec);
+  return s;
+}
+
+std::optional<exit_status> child::wait_for_ms(long long ms, std::error_code& ec) noexcept {
+  if (!impl_) {
+    ec = make_error_code(std::errc::no_child_process);
+    return std::nullopt;
+  }
+  return detail::wait_impl(*impl_, ms, ec);
+}
+
+void child::kill() {
+  std::error_code ec;
+  kill(ec);
+  if (ec) detail::throw_child_error(impl_.get(), "kill", ec);
+}
+void child::kill(std::error_code& ec) noexcept {
+  if (!impl_) {
+    ec = make_error_code(std::errc::no_child_process);
+    return;
+  }
+  detail::signal_impl(*impl_, true, ec);
+}
+void child::terminate() {
+  std::error_code ec;
+  terminate(ec);
+  if (ec) detail::throw_child_error(impl_.get(), "terminate", ec);
+}
+void child::terminate(std::error_code& ec) noexcept {
+  if (!impl_) {
+    ec = make_error_code(std::errc::no_child_process);
+    return;
+  }
+  detail::signal_impl(*impl_, false, ec);
+}
+
+void child::detach() noexcept {
+  if (!impl_) return;
+  impl_->policy = destroy_policy::detach;
+  impl_.reset();
+}
+
+namespace {
+unique_handle& no_pipe() noexcept {
+  // Accessors on an empty child hand out a per-thread empty handle rather than crash.
+  thread_local unique_handle empty;
+  empty.reset();
+  return empty;
+}
+}  // namespace
+
+unique_handle& child::in() noexcept { return impl_ ? impl_->in : no_pipe(); }
+unique_handle& child::out() noexcept { return impl_ ? impl_->out : no_pipe(); }
+unique_handle& child::err() noexcept { return impl_ ? impl_->err : no_pipe(); }
+
+}  // namespace bequest

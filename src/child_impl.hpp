@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: BSL-1.0
+#pragma once
+
+#include <bequest/child.hpp>
+
+#include <mutex>
+#include <optional>
+
+namespace bequest::detail {
+
+/// The state behind a `child`. Platform code fills it in `os::spawn_process`; the shared
+/// code in child.cpp drives it through the os:: primitives.
+struct child_impl {
+  pid_type pid{};
+  /// Owned: the process HANDLE (Windows) or pidfd (Linux), or invalid where there is none.
+  native_handle process = invalid_native_handle;
+  /// Guards `status` and every call that reaps or signals the process, so that a signal can
+  /// never be sent after the id was released for reuse.
+  std::mutex mutex;
+  std::optional<exit_status> status;
+  unique_handle in, out, err;
+  destroy_policy policy = destroy_policy::kill;
+
+  child_impl() = default;
+  child_impl(const child_impl&) = delete;
+  child_impl& operator=(const child_impl&) = delete;
+  ~child_impl();
+};
+
+struct child_access {
+  static child make(std::unique_ptr<child_impl> impl) noexcept { return child(std::move(impl)); }
+};
+
+}  // namespace bequest::detail

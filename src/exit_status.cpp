@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: BSL-1.0
+#include <bequest/exit_status.hpp>
+
+#include "platform.hpp"
+
+#include <fmt/format.h>
+
+namespace bequest {
+
+std::string exit_status::to_string() const {
+  if (signal_ != 0) {
+    const char* name = detail::os::signal_name(signal_);
+    std::string text = name ? fmt::format("killed by signal {} ({})", signal_, name) : fmt::format("killed by signal {}", signal_);
+    if (core_) text += ", core dumped";
+    return text;
+  }
+  // Windows NTSTATUS-style codes (0xC0000005) read better in hex.
+  const auto bits = static_cast<unsigned>(code_);
+  if (bits >= 0x80000000u) return fmt::format("exited with code {:#010X}", bits);
+  return fmt::format("exited with code {}", code_);
+}
+
+}  // namespace bequest

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: BSL-1.0
+// POSIX: the dup2 plan that installs stdio and the inherit set at their target numbers.
+#include "posix.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+
+#include <fmt/format.h>
+
+namespace bequest::detail::posix {
+
+bool plan_descriptors(posix_spawn_file_actions_t& actions, const std::vector<fd_move>& moves, int first_free,
+                      std::vector<int>& temporaries, std::string_view program, failure& f) {
+  for (const fd_move& m : moves) {
+    int source = m.source;
+    const bool in_target_range = source < first_free;
+    const bool stays = source == m.target && dup2_same_clears_cloexec();
+    if (in_target_range && !stays) {
+      // Copy it above the target range, so no dup2 of this plan can overwrite it before it
+      // is used, and so that source != target (an older libc may skip dup2(fd, fd) and
+      // leave FD_CLOEXEC set).
+      source = ::fcntl(m.source, F_DUPFD_CLOEXEC, first_free);
+      if (source < 0) {
+        return spawn_failed(f, program, last_os_error(),
+                            fmt::format("copy fd {} out of the way of the target fds", m.source));
+      }
+      temporaries.push_back(source);
+    }
+    // adddup2 makes the target inheritable (FD_CLOEXEC is never set on a dup2 result, and
+    // for source == target it is cleared explicitly on POSIX.1-2024 systems).
+    if (const int rc = posix_spawn_file_actions_adddup2(&actions, source, m.target); rc != 0) {
+      return spawn_failed(f, program, {rc, std::generic_category()},
+                          fmt::format("add the file action dup2({}, {})", source, m.target));
+    }
+  }
+  return true;
+}
+
+}  // namespace bequest::detail::posix

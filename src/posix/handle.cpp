@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: BSL-1.0
+// POSIX: file descriptors — closing, checking, blocking I/O, pipes and files.
+#include "../platform.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <ctime>
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
+
+namespace bequest::detail {
+
+std::error_code last_os_error() noexcept { return {errno, std::generic_category()}; }
+
+namespace os {
+
+void close_handle(native_handle h) noexcept {
+  // Linux and the BSDs release the descriptor even when close() reports EINTR, so retrying
+  // could close a descriptor another thread has just been given.
+  (void)::close(h);
+}
+
+bool handle_is_open(native_handle h) noexcept { return h >= 0 && ::fcntl(h, F_GETFD) != -1; }
+
+std::size_t read_some(native_handle h, void* buffer, std::size_t size, std::error_code& ec) noexcept {
+  ec.clear();
+  while (true) {
+    const ssize_t n = ::read(h, buffer, size);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    ec = last_os_error();
+    return 0;
+  }
+}
+
+std::size_t write_some(native_handle h, const void* data, std::size_t size, std::error_code& ec) noexcept {
+  ec.clear();
+  // A write to a pipe whose reader is gone raises SIGPIPE, which kills the process by
+  // default. Block it for this thread, and consume the one this write raised, so the caller
+  // sees EPIPE instead; a SIGPIPE that was already pending is left for its owner.
+  sigset_t pipe_only, old_mask, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  ssize_t n;
+  do {
+    n = ::write(h, data, size);
+  } while (n < 0 && errno == EINTR);
+  const int error = n < 0 ? errno : 0;
+  if (error == EPIPE && !was_pending) {
+    const timespec zero{};
+    while (sigtimedwait(&pipe_only, nullptr, &zero) == -1 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  if (error) {
+    ec = {error, std::generic_category()};
+    return 0;
+  }
+  return static_cast<std::size_t>(n);
+}
+
+pipe_ends make_pipe(std::error_code& ec) noexcept {
+  ec.clear();
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    ec = last_os_error();
+    return {};
+  }
+  return {unique_handle(fds[0]), unique_handle(fds[1])};
+}
+
+unique_handle open_file(const std::filesystem::path& path, file_mode mode, std::error_code& ec) noexcept {
+  ec.clear();
+  int flags = O_CLOEXEC;
+  switch (mode) {
+    case file_mode::automatic:
+    case file_mode::read: flags |= O_RDONLY; break;
+    case file_mode::truncate: flags |= O_WRONLY | O_CREAT | O_TRUNC; break;
+    case file_mode::append: flags |= O_WRONLY | O_CREAT | O_APPEND; break;
+    case file_mode::read_write: flags |= O_RDWR | O_CREAT; break;
+  }
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags, 0666);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    ec = last_os_error();
+    return {};
+  }
+  return unique_handle(fd);
+}
+
+}  // namespace os
+}  // namespace bequest::detail

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: BSL-1.0
+// POSIX: starting a process with posix_spawn, giving it exactly its stdio and inherit set.
+#include "../platform.hpp"
+#include "../spawn_common.hpp"
+#include "posix.hpp"
+
+#include <bequest/spawn.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+extern char** environ;  // NOLINT
+
+namespace bequest {
+
+bool exact_inheritance() noexcept { return detail::posix::can_close_others(); }
+
+namespace detail::os {
+namespace {
+
+constexpr const char* stream_names[] = {"stdin", "stdout", "stderr"};
+
+struct file_actions {
+  posix_spawn_file_actions_t value;
+  int rc = posix_spawn_file_actions_init(&value);
+  ~file_actions() {
+    if (rc == 0) posix_spawn_file_actions_destroy(&value);
+  }
+};
+
+struct spawn_attributes {
+  posix_spawnattr_t value;
+  int rc = posix_spawnattr_init(&value);
+  ~spawn_attributes() {
+    if (rc == 0) posix_spawnattr_destroy(&value);
+  }
+};
+
+/// Descriptors this spawn opened in the parent only for the child's sake: closed on every
+/// path out of spawn_process, success or failure.
+struct scratch_fds {
+  std::vector<int> fds;
+  ~scratch_fds() {
+    for (int fd : fds) ::close(fd);
+  }
+};
+
+/// Turns the errno of posix_spawn (or of the child's exec, which glibc reports the same way)
+/// into a message that says what to do.
+std::string describe_spawn_error(int error, const std::string& path) {
+  switch (error) {
+    case E2BIG:
+      return fmt::format("execute \"{}\": the arguments and environment exceed the system limit (ARG_MAX); "
+                         "pass large data with spawn_options::startup_data instead",
+                         path);
+    case ENOEXEC: return fmt::format("execute \"{}\": not an executable format (a script needs a #! line)", path);
+    case ENOENT:
+      return fmt::format("execute \"{}\": the file or its interpreter was not found, or cwd is missing", path);
+    default: return fmt::format("execute \"{}\"", path);
+  }
+}
+
+struct stdio_plan {
+  int source = -1;        ///< the parent's fd for this stream, or -1 for none / opened in the child
+  bool open_null = false;  ///< opened as /dev/null by a file action in the child
+};
+
+bool plan_stdio(const spawn_options& o, int index, const stdio& s, stdio_plan& plan, child_impl& c,
+                scratch_fds& scratch, failure& f) {
+  const char* name = stream_names[index];
+  switch (s.type()) {
+    case stdio::kind::inherit:
+      // A stream the parent has closed stays closed in the child.
+      if (handle_is_open(index)) plan.source = index;
+      return true;
+    case stdio::kind::null: plan.open_null = true; return true;
+    case stdio::kind::pipe: {
+      std::error_code ec;
+      pipe_ends p = make_pipe(ec);
+      if (ec) return spawn_failed(f, o.program, ec, fmt::format("create the {} pipe", name));
+      unique_handle& ours = index == 0 ? c.in : index == 1 ? c.out : c.err;
+      unique_handle& theirs = index == 0 ? p.read : p.write;
+      ours = std::move(index == 0 ? p.write : p.read);
+      plan.source = theirs.release();
+      scratch.fds.push_back(plan.source);
+      return true;
+    }
+    case stdio::kind::file: {
+      std::error_code ec;
+      file_mode mode = s.mode();
+      if (mode == file_mode::automatic) mode = index == 0 ? file_mode::read : file_mode::truncate;
+      unique_handle h = open_file(s.path(), mode, ec);
+      if (ec) return spawn_failed(f, o.program, ec, fmt::format("{}: open \"{}\"", name, utf8(s.path())));
+      plan.source = h.release();
+      scratch.fds.push_back(plan.source);
+      return true;
+    }
+    case stdio::kind::handle:
+      if (!handle_is_open(s.native())) {
+        return spawn_failed(f, o.program, {EBADF, std::generic_category()},
+                            fmt::format("{}: stdio::handle({}) is not an open fd", name, s.native()));
+      }
+      plan.source = s.native();
+      return true;
+    case stdio::kind::to_stdout: return true;  // dup2(1, 2) after stdout is in place
+  }
+  return true;
+}
+
+std::unique_ptr<child_impl> spawn_checked(const spawn_options& o, failure& f) {
+  const auto unsupported = make_error_code(std::errc::not_supported);
+  if (!o.startup_data.empty()) {
+    spawn_failed(f, o.program, unsupported, "startup_data is not supported by this build yet");
+    return nullptr;
+  }
+  if (o.kill_on_parent_exit) {
+    spawn_failed(f, o.program, unsupported, "kill_on_parent_exit is not supported by this build yet");
+    return nullptr;
+  }
+
+  const int first_free = 3 + static_cast<int>(o.inherit.size());
+  child_values values(o.inherit.size());
+  for (std::size_t i = 0; i < o.inherit.size(); ++i) {
+    const inherited& e = o.inherit[i];
+    if (!handle_is_open(e.handle)) {
+      spawn_failed(f, o.program, {EBADF, std::generic_category()},
+                   fmt::format("inherit[{}] \"{}\": fd {} is not open", i, e.name, e.handle));
+      return nullptr;
+    }
+    values[i] = static_cast<std::uint64_t>(3 + i);
+  }
+
+  std::vector<std::string> argv_strings;
+  if (!build_arguments(o, values, argv_strings, f)) return nullptr;
+  std::vector<std::string> env_strings;
+  const bool parents_env = environment_is_parents(o);
+  if (!parents_env && !build_environment(o, values, env_strings, f)) return nullptr;
+
+  if (o.cwd) {
+    struct stat st {};
+    if (::stat(o.cwd->c_str(), &st) != 0) {
+      spawn_failed(f, o.program, last_os_error(), fmt::format("cwd \"{}\"", utf8(*o.cwd)));
+      return nullptr;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      spawn_failed(f, o.program, make_error_code(std::errc::not_a_directory),
+                   fmt::format("cwd \"{}\" is not a directory", utf8(*o.cwd)));
+      return nullptr;
+    }
+  }
+
+  std::string path_var;
+  if (parents_env) {
+    const char* p = ::getenv("PATH");
+    path_var = p ? std::string(p) : posix::default_path();
+  } else {
+    auto p = find_variable(env_strings, "PATH");
+    path_var = p ? std::string(*p) : posix::default_path();
+  }
+  std::string resolved;
+  if (!posix::resolve_program(o.program, path_var, o.cwd.has_value(), resolved, f)) return nullptr;
+
+  auto c = std::make_unique<child_impl>();
+  scratch_fds scratch;
+  file_actions actions;
+  spawn_attributes attrs;
+  if (actions.rc != 0 || attrs.rc != 0) {
+    spawn_failed(f, o.program, {actions.rc ? actions.rc : attrs.rc, std::generic_category()},
+                 "initialise posix_spawn attributes");
+    return nullptr;
+  }
+
+  const stdio* streams[] = {&o.in, &o.out, &o.err};
+  stdio_plan plans[3];
+  for (int i = 0; i < 3; ++i) {
+    if (!plan_stdio(o, i, *streams[i], plans[i], *c, scratch, f)) return nullptr;
+  }
+
+  std::vector<posix::fd_move> moves;
+  moves.reserve(3 + o.inherit.size());
+  for (int i = 0; i < 3; ++i) {
+    if (plans[i].source >= 0) moves.push_back({plans[i].source, i});
+  }
+  for (std::size_t i = 0; i < o.inherit.size(); ++i) moves.push_back({o.inherit[i].handle, 3 + static_cast<int>(i)});
+  if (!posix::plan_descriptors(actions.value, moves, first_free, scratch.fds, o.program, f)) return nullptr;
+  for (int i = 0; i < 3; ++i) {
+    if (!plans[i].open_null) continue;
+    const int rc = posix_spawn_file_actions_addopen(&actions.value, i, "/dev/null", i == 0 ? O_RDONLY : O_WRONLY, 0);
+    if (rc != 0) {
+      spawn_failed(f, o.program, {rc, std::generic_category()}, fmt::format("{}: add the file action open /dev/null", stream_names[i]));
+      return nullptr;
+    }
+  }
+  if (o.err.type() == stdio::kind::to_stdout) {
+    if (const int rc = posix_spawn_file_actions_adddup2(&actions.value, 1, 2); rc != 0) {
+      spawn_failed(f, o.program, {rc, std::generic_category()}, "stderr: add the file action dup2(1, 2)");
+      return nullptr;
+    }
+  }
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  // Everything at or above first_free goes, whoever opened it.
+  (void)posix::close_others_in_child(actions.value, first_free, flags);
+  if (o.cwd) {
+    if (const int rc = posix_spawn_file_actions_addchdir_np(&actions.value, o.cwd->c_str()); rc != 0) {
+      spawn_failed(f, o.program, {rc, std::generic_category()}, "add the file action chdir");
+      return nullptr;
+    }
+  }
+
+  // The child starts with no signal blocked and every signal at its default action, so a
+  // parent that ignores SIGPIPE or blocks SIGCHLD does not pass that on.
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attrs.value, &none);
+  posix_spawnattr_setsigdefault(&attrs.value, &all);
+  if (o.new_process_group) {
+    flags = static_cast<short>(flags | POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attrs.value, 0);
+  }
+  if (o.posix.new_session) {
+#if defined(POSIX_SPAWN_SETSID)
+    flags = static_cast<short>(flags | POSIX_SPAWN_SETSID);
+#else
+    spawn_failed(f, o.program, unsupported, "posix.new_session: this libc's posix_spawn cannot call setsid");
+    return nullptr;
+#endif
+  }
+  posix_spawnattr_setflags(&attrs.value, flags);
+
+  std::vector<char*> argv;
+  argv.reserve(argv_strings.size() + 1);
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  if (!parents_env) {
+    envp.reserve(env_strings.size() + 1);
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+  }
+
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, resolved.c_str(), &actions.value, &attrs.value, argv.data(),
+                               parents_env ? environ : envp.data());
+  if (rc != 0) {
+    // glibc has already reaped a child whose exec failed; nothing is left running.
+    spawn_failed(f, o.program, {rc, std::generic_category()}, describe_spawn_error(rc, resolved));
+    c->in.reset();
+    c->out.reset();
+    c->err.reset();
+    return nullptr;
+  }
+  c->pid = pid;
+  c->process = posix::open_pidfd(pid);
+  return c;
+}
+
+}  // namespace
+
+std::unique_ptr<child_impl> spawn_process(const spawn_options& options, failure& f) noexcept {
+  try {
+    return spawn_checked(options, f);
+  } catch (const std::bad_alloc&) {
+    spawn_failed(f, options.program, make_error_code(std::errc::not_enough_memory), "allocate");
+    return nullptr;
+  } catch (const std::exception& e) {
+    spawn_failed(f, options.program, make_error_code(std::errc::invalid_argument), e.what());
+    return nullptr;
+  }
+}
+
+}  // namespace detail::os
+}  // namespace bequest
