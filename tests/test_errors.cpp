@@ -1,1 +1,209 @@
-#include <catch2/catch.hpp>
+// SPDX-License-Identifier: BSL-1.0
+// Bad input: a clear error that names what was wrong, and nothing left behind.
+#include "common.hpp"
+
+#include <filesystem>
+
+using t::expect_failure;
+using t::mentions;
+
+TEST_CASE("an empty program is refused", "[errors]") {
+  t::handle_count_guard guard;
+  bequest::spawn_options o;
+  const auto f = expect_failure(o);
+  CHECK(f.code == std::errc::invalid_argument);
+  CHECK(mentions(f.message, "program is empty"));
+}
+
+TEST_CASE("a NUL inside program, argument or environment entry is refused and named", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({"fine", std::string("bad\0arg", 7)});
+  auto f = expect_failure(o);
+  CHECK(f.code == std::errc::invalid_argument);
+  CHECK(mentions(f.message, "args[1]"));
+  o = t::probe({});
+  o.program += std::string("\0x", 2);
+  CHECK(mentions(expect_failure(o).message, "program contains a NUL"));
+  o = t::probe({});
+  o.env = bequest::environment::inherit().set("GOOD", "1").set("BAD", std::string("a\0b", 3));
+  f = expect_failure(o);
+  CHECK(mentions(f.message, "env change 1"));
+  CHECK(mentions(f.message, "\"BAD\""));
+}
+
+TEST_CASE("'=' or nothing as an environment name is refused", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.env = bequest::environment::inherit().set("A=B", "1");
+  CHECK(mentions(expect_failure(o).message, "contains '='"));
+  o.env = bequest::environment::inherit().unset("");
+  CHECK(mentions(expect_failure(o).message, "name is empty"));
+}
+
+TEST_CASE("a missing program is an error that names it", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.program = support::missing_path();
+  const auto f = expect_failure(o);
+  CHECK(f.code == std::errc::no_such_file_or_directory);
+  CHECK(mentions(f.message, o.program));
+}
+
+TEST_CASE("a program found nowhere on PATH names PATH", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.program = "bequest-no-such-program-anywhere";
+  const auto f = expect_failure(o);
+  CHECK(f.code == std::errc::no_such_file_or_directory);
+  CHECK(mentions(f.message, "PATH"));
+  CHECK(mentions(f.message, o.program));
+}
+
+TEST_CASE("a file that is not a program is refused", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.program = support::make_non_executable(support::temp_dir(), "not-a-program" + support::exe_suffix());
+  const auto f = expect_failure(o);
+  CHECK(mentions(f.message, "not-a-program"));
+}
+
+TEST_CASE("a directory as program is refused", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.program = support::temp_dir();
+  const auto f = expect_failure(o);
+  CHECK(f.code == std::errc::is_a_directory);
+  CHECK(mentions(f.message, "directory"));
+}
+
+TEST_CASE("a missing cwd, or a cwd that is a file, is refused and named", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.cwd = support::missing_path();
+  auto f = expect_failure(o);
+  CHECK(f.code == std::errc::no_such_file_or_directory);
+  CHECK(mentions(f.message, "cwd"));
+  o.cwd = support::probe_path();
+  f = expect_failure(o);
+  CHECK(f.code == std::errc::not_a_directory);
+}
+
+TEST_CASE("a closed handle in inherit is refused and the entry named", "[errors]") {
+  t::handle_count_guard guard;
+  bequest::native_handle stale;
+  {
+    bequest::pipe_ends p = bequest::make_pipe();
+    stale = p.read.get();
+  }  // closed here
+  auto o = t::probe({});
+  support::canary fine = support::make_canary("fine");
+  o.inherit = {{"fine", fine.handle.get()}, {"stale", stale}};
+  const auto f = expect_failure(o);
+  CHECK(mentions(f.message, "inherit[1] \"stale\""));
+}
+
+TEST_CASE("an empty handle in inherit is refused", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.inherit = {{"empty", bequest::invalid_native_handle}};
+  CHECK(mentions(expect_failure(o).message, "inherit[0] \"empty\""));
+}
+
+TEST_CASE("the same handle listed twice is refused and both entries named", "[errors]") {
+  t::handle_count_guard guard;
+  support::canary a = support::make_canary("twice");
+  auto o = t::probe({});
+  o.inherit = {{"first", a.handle.get()}, {"second", a.handle.get()}};
+  const auto f = expect_failure(o);
+  CHECK(f.code == std::errc::invalid_argument);
+  CHECK(mentions(f.message, "inherit[1] \"second\""));
+  CHECK(mentions(f.message, "inherit[0] \"first\""));
+}
+
+TEST_CASE("bad, reserved and repeated inherit names are refused", "[errors]") {
+  t::handle_count_guard guard;
+  support::canary a = support::make_canary("names");
+  support::canary b = support::make_canary("names");
+  auto o = t::probe({});
+  for (const std::string& bad : std::vector<std::string>{"", "has space", "semi;colon", "eq=ual", "bequest.startup", std::string(65, 'n')}) {
+    o.inherit = {{bad, a.handle.get()}};
+    INFO(bad);
+    CHECK(mentions(expect_failure(o).message, "inherit[0]"));
+  }
+  o.inherit = {{"same", a.handle.get()}, {"same", b.handle.get()}};
+  CHECK(mentions(expect_failure(o).message, "already used by inherit[0]"));
+}
+
+TEST_CASE("an unknown {handle:NAME} is refused and the argument named", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({"ok", "--fd={handle:nope}"});
+  o.substitute_handles = true;
+  const auto f = expect_failure(o);
+  CHECK(mentions(f.message, "args[1]"));
+  CHECK(mentions(f.message, "nope"));
+}
+
+TEST_CASE("running out of handles is a clear error and spawning recovers", "[errors][posix-only]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({"print", "x"});
+  o.out = bequest::stdio::pipe();
+  {
+    support::handle_exhaustion exhausted;
+    const auto f = expect_failure(o);
+    CHECK(f.code == std::errc::too_many_files_open);
+    CHECK(mentions(f.message, "stdout pipe"));
+  }
+  CHECK(t::output_of(o) == "x");
+}
+
+TEST_CASE("an argument list beyond the system limit points to startup_data", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  // 64 x 64 KiB: past both Linux's ARG_MAX (2 MiB here) and Windows' 32767-character command line.
+  o.args.assign(64, std::string(65536, 'a'));
+  const auto f = expect_failure(o);
+  CHECK(mentions(f.message, "startup_data"));
+}
+
+TEST_CASE("options that this build cannot honour yet are refused, not ignored", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.startup_data = "payload";
+  CHECK(expect_failure(o).code == std::errc::not_supported);
+  o.startup_data.clear();
+  o.kill_on_parent_exit = true;
+  CHECK(expect_failure(o).code == std::errc::not_supported);
+}
+
+TEST_CASE("stdio mistakes are named: missing input file, empty handle, stdout to stdout", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.in = bequest::stdio::file(support::missing_path());
+  auto f = expect_failure(o);
+  CHECK(mentions(f.message, "stdin"));
+  CHECK(mentions(f.message, "nothing-here"));
+  o.in = bequest::stdio::inherit();
+  o.out = bequest::stdio::handle(bequest::invalid_native_handle);
+  CHECK(mentions(expect_failure(o).message, "stdout"));
+  o.out = bequest::stdio::to_stdout();
+  CHECK(mentions(expect_failure(o).message, "only for stderr"));
+}
+
+TEST_CASE("the throwing form throws bequest::error with the same message", "[errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.program = support::missing_path();
+  std::error_code ec;
+  std::string message;
+  (void)bequest::spawn(o, ec, message);
+  try {
+    (void)bequest::spawn(o);
+    FAIL("spawn did not throw");
+  } catch (const bequest::error& e) {
+    CHECK(e.code() == ec);
+    CHECK(std::string(e.what()) == message);
+    CHECK(fmt::format("{}", e) == message);
+    const std::system_error& base = e;
+    CHECK(base.code() == ec);
+  }
+}

@@ -1,1 +1,151 @@
-#include <catch2/catch.hpp>
+// SPDX-License-Identifier: BSL-1.0
+#include "common.hpp"
+
+#include <map>
+
+TEST_CASE("a child receives exactly the listed handles", "[inherit]") {
+  support::canary listed1 = support::make_canary("listed");
+  support::canary listed2 = support::make_canary("listed");
+  support::canary unlisted = support::make_canary("unlisted");
+  auto o = t::probe({"fds"});
+  o.inherit = {{"one", listed1.handle.get()}, {"two", listed2.handle.get()}};
+  const std::string listing = t::output_of(o);
+  CHECK(t::mentions(listing, listed1.tag));
+  CHECK(t::mentions(listing, listed2.tag));
+  CHECK_FALSE(t::mentions(listing, unlisted.tag));
+}
+
+TEST_CASE("inherited handles land at fds 3, 4, 5 in list order and nothing else is open", "[inherit][posix-only]") {
+  support::canary a = support::make_canary("order");
+  support::canary b = support::make_canary("order");
+  support::canary c = support::make_canary("order");
+  auto o = t::probe({"fds"});
+  o.inherit = {{"c", c.handle.get()}, {"a", a.handle.get()}, {"b", b.handle.get()}};
+  const auto entries = t::lines(t::output_of(o));
+  std::map<int, std::string> fds;
+  for (const auto& e : entries) fds[std::stoi(e.substr(0, e.find('\t')))] = e.substr(e.find('\t') + 1);
+  REQUIRE(fds.size() == 6);  // 0, 1, 2 and the three listed
+  CHECK(t::mentions(fds.at(3), c.tag));
+  CHECK(t::mentions(fds.at(4), a.tag));
+  CHECK(t::mentions(fds.at(5), b.tag));
+}
+
+TEST_CASE("inherited_handle finds each entry by name in the child", "[inherit]") {
+  support::canary a = support::make_canary("byname");
+  support::canary b = support::make_canary("byname");
+  auto o = t::probe({"inherited", "fds"});
+  o.inherit = {{"alpha", a.handle.get()}, {"beta.2", b.handle.get()}};
+  const std::string out = t::output_of(o);
+  const auto all = t::lines(out);
+  std::map<std::string, std::string> names;  // name -> value as the child sees it
+  std::map<std::string, std::string> handles;  // value -> description
+  for (const auto& line : all) {
+    const auto tab = line.find('\t');
+    const std::string left = line.substr(0, tab), right = line.substr(tab + 1);
+    if (left == "alpha" || left == "beta.2") names[left] = right;
+    else handles[left] = right;
+  }
+  REQUIRE(names.size() == 2);
+  CHECK(t::mentions(handles[names["alpha"]], a.tag));
+  CHECK(t::mentions(handles[names["beta.2"]], b.tag));
+}
+
+TEST_CASE("a child writes to the parent through an inherited pipe", "[inherit]") {
+  bequest::pipe_ends p = bequest::make_pipe();
+  auto o = t::probe({"write", "report", "through the pipe"});
+  o.inherit = {{"report", p.write.get()}};
+  bequest::child c = bequest::spawn(o);
+  p.write.reset();  // now only the child holds the write end
+  CHECK(p.read.read_all() == "through the pipe");
+  CHECK(c.wait().success());
+}
+
+TEST_CASE("a child reads from the parent through an inherited pipe", "[inherit]") {
+  bequest::pipe_ends p = bequest::make_pipe();
+  auto o = t::probe({"read", "feed"});
+  o.inherit = {{"feed", p.read.get()}};
+  o.out = bequest::stdio::pipe();
+  bequest::child c = bequest::spawn(o);
+  p.read.reset();
+  p.write.write_all("fed by the parent");
+  p.write.reset();
+  CHECK(c.out().read_all() == "fed by the parent");
+  CHECK(c.wait().success());
+}
+
+TEST_CASE("handles whose values collide with other entries' targets arrive intact", "[inherit]") {
+  // On POSIX entry i goes to fd 3+i. Listing the pipes in reverse order of their fd
+  // numbers, with enough entries that every source lies in the target range, forces a
+  // permutation (e.g. fd 4 as 3 and fd 3 as 4).
+  std::vector<bequest::pipe_ends> pipes(8);
+  for (auto& p : pipes) p = bequest::make_pipe();
+  auto o = t::probe({});
+  for (std::size_t i = 0; i < pipes.size(); ++i) {
+    const std::string name = "p" + std::to_string(i);
+    o.inherit.push_back({name, pipes[pipes.size() - 1 - i].write.get()});
+    o.args.insert(o.args.end(), {"write", name, "<" + name + ">"});
+  }
+  bequest::child c = bequest::spawn(o);
+  REQUIRE(c.wait().success());
+  for (std::size_t i = 0; i < pipes.size(); ++i) {
+    auto& p = pipes[pipes.size() - 1 - i];
+    p.write.reset();
+    CHECK(p.read.read_all() == "<p" + std::to_string(i) + ">");
+  }
+}
+
+TEST_CASE("{handle:NAME} puts the child-side value into arguments and the environment", "[inherit]") {
+  bequest::pipe_ends arg_pipe = bequest::make_pipe();
+  bequest::pipe_ends env_pipe = bequest::make_pipe();
+  auto o = t::probe({"write-value", "{handle:via-arg}", "from arg", "getenv", "LOG_FD", "inherited"});
+  o.inherit = {{"via-arg", arg_pipe.write.get()}, {"via-env", env_pipe.write.get()}};
+  o.env = bequest::environment::inherit().set("LOG_FD", "{handle:via-env}");
+  o.substitute_handles = true;
+  const auto out = t::lines(t::output_of(o));
+  arg_pipe.write.reset();
+  CHECK(arg_pipe.read.read_all() == "from arg");
+  // write-value closed the handle it wrote to, so only via-env is still listed.
+  REQUIRE(out.size() == 2);
+  CHECK(out[1] == "via-env\t" + out[0]);  // LOG_FD holds the value the child really has
+}
+
+TEST_CASE("without substitute_handles placeholders are passed literally", "[inherit]") {
+  auto o = t::probe({"argv", "{handle:x}"});
+  CHECK(t::unescaped_lines(t::output_of(o)).at(2) == "{handle:x}");
+}
+
+TEST_CASE("clear_inherit_variable hides the table from grandchildren but keeps it", "[inherit]") {
+  support::canary a = support::make_canary("clear");
+  auto o = t::probe({"clear-inherit", "getenv", "BEQUEST_INHERIT", "inherited"});
+  o.inherit = {{"kept", a.handle.get()}};
+  const auto out = t::lines(t::output_of(o));
+  REQUIRE(out.size() == 2);
+  CHECK(out[0] == "<unset>");
+  CHECK(out[1].rfind("kept\t", 0) == 0);
+}
+
+TEST_CASE("a child that inherits nothing sees no BEQUEST_INHERIT", "[inherit]") {
+  CHECK(t::output_of(t::probe({"getenv", "BEQUEST_INHERIT", "inherited"})) == "<unset>\n");
+}
+
+TEST_CASE("handles other code made inheritable do not reach bequest's children", "[inherit]") {
+  support::canary leaky = support::make_leaky_canary("foreign-leak");
+  support::canary ours = support::make_canary("ours");
+  support::make_inheritable(ours.handle.get());  // even one of ours, flipped by someone else
+  const std::string listing = t::output_of(t::probe({"fds"}));
+  // Where the platform cannot close foreign descriptors, bequest says so (exact_inheritance()
+  // is false) and the documented weaker guarantee applies: they do arrive.
+  CHECK(t::mentions(listing, leaky.tag) == !bequest::exact_inheritance());
+  CHECK(t::mentions(listing, ours.tag) == !bequest::exact_inheritance());
+}
+
+TEST_CASE("a stdio handle may also be listed in inherit", "[inherit]") {
+  bequest::pipe_ends p = bequest::make_pipe();
+  auto o = t::probe({"print", "one", "write", "again", "two"});
+  o.out = bequest::stdio::handle(p.write.get());
+  o.inherit = {{"again", p.write.get()}};
+  bequest::child c = bequest::spawn(o);
+  REQUIRE(c.wait().success());
+  p.write.reset();
+  CHECK(p.read.read_all() == "onetwo");
+}

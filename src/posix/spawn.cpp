@@ -82,7 +82,7 @@ bool plan_stdio(const spawn_options& o, int index, const stdio& s, stdio_plan& p
     case stdio::kind::null: plan.open_null = true; return true;
     case stdio::kind::pipe: {
       std::error_code ec;
-      pipe_ends p = make_pipe(ec);
+      pipe_ends p = os::make_pipe(ec);
       if (ec) return spawn_failed(f, o.program, ec, fmt::format("create the {} pipe", name));
       unique_handle& ours = index == 0 ? c.in : index == 1 ? c.out : c.err;
       unique_handle& theirs = index == 0 ? p.read : p.write;
@@ -95,7 +95,7 @@ bool plan_stdio(const spawn_options& o, int index, const stdio& s, stdio_plan& p
       std::error_code ec;
       file_mode mode = s.mode();
       if (mode == file_mode::automatic) mode = index == 0 ? file_mode::read : file_mode::truncate;
-      unique_handle h = open_file(s.path(), mode, ec);
+      unique_handle h = os::open_file(s.path(), mode, ec);
       if (ec) return spawn_failed(f, o.program, ec, fmt::format("{}: open \"{}\"", name, utf8(s.path())));
       plan.source = h.release();
       scratch.fds.push_back(plan.source);

@@ -52,17 +52,19 @@ std::string escape(const std::string& s) {
   return out;
 }
 
-bequest::native_handle handle_from_value(const std::string& text) {
+template <class H = bequest::native_handle>
+H handle_from_value(const std::string& text) {
   const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
-  if constexpr (std::is_pointer_v<bequest::native_handle>) {
-    return reinterpret_cast<bequest::native_handle>(static_cast<std::uintptr_t>(v));
+  if constexpr (std::is_pointer_v<H>) {
+    return reinterpret_cast<H>(static_cast<std::uintptr_t>(v));
   } else {
-    return static_cast<bequest::native_handle>(v);
+    return static_cast<H>(v);
   }
 }
 
-unsigned long long value_of(bequest::native_handle h) {
-  if constexpr (std::is_pointer_v<bequest::native_handle>) {
+template <class H>
+unsigned long long value_of(H h) {
+  if constexpr (std::is_pointer_v<H>) {
     return static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(h));
   } else {
     return static_cast<unsigned long long>(h);
@@ -122,11 +124,13 @@ int run(const std::vector<std::string>& args) {
       bequest::unique_handle owned(*h);
       out += owned.read_all();
     } else if (cmd == "write" && need(2)) {
+      flush();  // keep stdout and the inherited handle in command order when they are one pipe
       auto h = bequest::inherited_handle(args[++i]);
       if (!h) return fail("no inherited handle named " + args[i]);
       bequest::unique_handle owned(*h);
       owned.write_all(args[++i]);
     } else if (cmd == "write-value" && need(2)) {
+      flush();
       bequest::unique_handle owned(handle_from_value(args[++i]));
       owned.write_all(args[++i]);
     } else if (cmd == "cat") {

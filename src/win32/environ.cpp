@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: BSL-1.0
+// Win32: this process's environment, and the block a child receives.
+#include "../platform.hpp"
+#include "win32.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+
+namespace bequest::detail {
+namespace os {
+
+bool env_names_ignore_case() noexcept { return true; }
+
+std::vector<std::pair<std::string, std::string>> current_environment() {
+  std::vector<std::pair<std::string, std::string>> vars;
+  wchar_t* block = ::GetEnvironmentStringsW();
+  if (!block) return vars;
+  for (const wchar_t* p = block; *p; ) {
+    const std::wstring_view entry(p);
+    p += entry.size() + 1;
+    // Per-drive current directories are kept as variables named "=C:"; the name may start
+    // with '=', so the separator is the first '=' after the first character.
+    const std::size_t eq = entry.find(L'=', 1);
+    if (eq == std::wstring_view::npos) continue;
+    vars.emplace_back(win32::to_utf8(entry.substr(0, eq)), win32::to_utf8(entry.substr(eq + 1)));
+  }
+  ::FreeEnvironmentStringsW(block);
+  return vars;
+}
+
+std::optional<std::string> get_env(const std::string& name) {
+  std::wstring wname;
+  if (!win32::to_wide(name, wname)) return std::nullopt;
+  std::wstring value(256, L'\0');
+  while (true) {
+    ::SetLastError(ERROR_SUCCESS);
+    const DWORD n = ::GetEnvironmentVariableW(wname.c_str(), value.data(), static_cast<DWORD>(value.size()));
+    if (n == 0) {
+      // 0 is both "not set" and "set to the empty string".
+      if (::GetLastError() == ERROR_ENVVAR_NOT_FOUND) return std::nullopt;
+      return std::string();
+    }
+    if (n < value.size()) {
+      value.resize(n);
+      return win32::to_utf8(value);
+    }
+    value.resize(n);
+  }
+}
+
+void unset_env(const std::string& name) noexcept {
+  try {
+    std::wstring wname;
+    if (!win32::to_wide(name, wname)) return;
+    // The C runtime keeps its own copy of the environment, which _wspawn* and _wpopen pass
+    // on; _wputenv("NAME=") removes the name from both that copy and the Win32 environment.
+    const std::wstring assignment = wname + L"=";
+    (void)::_wputenv(assignment.c_str());
+    // And from the Win32 environment in any case, which CreateProcess passes on.
+    ::SetEnvironmentVariableW(wname.c_str(), nullptr);
+  } catch (...) {
+  }
+}
+
+}  // namespace os
+
+namespace win32 {
+
+bool make_environment_block(const std::vector<std::string>& env, std::wstring& block, std::string_view program,
+                            failure& f) {
+  struct entry {
+    std::wstring text;
+    std::size_t name_length;
+  };
+  std::vector<entry> entries;
+  entries.reserve(env.size());
+  for (const std::string& e : env) {
+    entry w;
+    if (!to_wide(e, w.text)) {
+      const std::size_t eq = e.find('=', 1);
+      return spawn_failed(f, program, make_error_code(std::errc::illegal_byte_sequence),
+                          fmt::format("environment variable \"{}\" is not valid UTF-8", e.substr(0, eq)));
+    }
+    const std::size_t eq = w.text.find(L'=', 1);
+    w.name_length = eq == std::wstring::npos ? w.text.size() : eq;
+    entries.push_back(std::move(w));
+  }
+  // CreateProcessW requires the block sorted by name, case-insensitively, in Unicode order
+  // without regard to locale: that is CompareStringOrdinal with bIgnoreCase.
+  std::stable_sort(entries.begin(), entries.end(), [](const entry& a, const entry& b) {
+    const int r = ::CompareStringOrdinal(a.text.data(), static_cast<int>(a.name_length), b.text.data(),
+                                         static_cast<int>(b.name_length), TRUE);
+    return r == CSTR_LESS_THAN;
+  });
+  std::size_t total = 1;
+  for (const entry& e : entries) total += e.text.size() + 1;
+  block.clear();
+  block.reserve(total + 1);
+  for (const entry& e : entries) {
+    block += e.text;
+    block += L'\0';
+  }
+  // An empty block still needs two NULs: one ending the (absent) last string, one ending the block.
+  if (entries.empty()) block += L'\0';
+  block += L'\0';
+  return true;
+}
+
+}  // namespace win32
+}  // namespace bequest::detail

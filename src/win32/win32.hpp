@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: BSL-1.0
+#pragma once
+
+// Interfaces between the files of the Win32 backend.
+
+#include "../failure.hpp"
+
+#include <bequest/options.hpp>
+
+#include <windows.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bequest::detail::win32 {
+
+// --- unicode.cpp ---
+
+/// UTF-8 to UTF-16. False when `text` is not valid UTF-8 (`out` is then unspecified).
+bool to_wide(std::string_view text, std::wstring& out);
+/// UTF-16 to UTF-8; an unpaired surrogate becomes U+FFFD.
+std::string to_utf8(std::wstring_view text);
+
+// --- handle.cpp ---
+
+/// True for the values that are not real handles in any handle table: NULL, the
+/// pseudo-handles of GetCurrentProcess() (which is also INVALID_HANDLE_VALUE),
+/// GetCurrentThread() and the token pseudo-handles.
+bool is_pseudo_or_null(HANDLE h) noexcept;
+/// Opens the null device for reading (stdin) or writing, non-inheritable.
+HANDLE open_null_device(bool for_reading) noexcept;
+
+// --- attribute_list.cpp ---
+
+/// A PROC_THREAD_ATTRIBUTE_LIST. It stores pointers to the values it is given, so those
+/// must outlive every use of the list.
+class attribute_list {
+ public:
+  attribute_list() = default;
+  attribute_list(const attribute_list&) = delete;
+  attribute_list& operator=(const attribute_list&) = delete;
+  ~attribute_list();
+  /// Sets the list up for `count` attributes. False with GetLastError() set on failure.
+  bool init(DWORD count) noexcept;
+  bool add(DWORD_PTR attribute, void* value, std::size_t size) noexcept;
+  [[nodiscard]] LPPROC_THREAD_ATTRIBUTE_LIST get() const noexcept { return list_; }
+
+ private:
+  std::unique_ptr<void*[]> storage_;
+  LPPROC_THREAD_ATTRIBUTE_LIST list_ = nullptr;
+};
+
+// --- helper.cpp ---
+
+/// The helper parent: a suspended, never-resumed copy of this program in a kill-on-close job,
+/// from which children inherit their handles (see docs/windows.md).
+struct helper {
+  HANDLE process = nullptr;
+  HANDLE job = nullptr;
+  DWORD pid = 0;
+  LUID token_modified{};  ///< our token's ModifiedId when the helper was made from it
+  helper() = default;
+  helper(const helper&) = delete;
+  helper& operator=(const helper&) = delete;
+  ~helper();
+};
+
+/// The current helper, made (or remade, if it has died or our token has changed since) on
+/// demand. Safe to call from any thread; the lock is held only while a new helper is made.
+std::shared_ptr<const helper> acquire_helper(std::string_view program, failure& f);
+/// True when the helper process has ended (someone killed it).
+bool helper_is_dead(const helper& h) noexcept;
+/// Makes the helper's processor affinity ours again if this process changed its own since,
+/// because a child takes its affinity from its parent process, the helper.
+void sync_helper_affinity(const helper& h) noexcept;
+
+// --- path_search.cpp ---
+
+/// Finds the file to run. A program containing \ / or : is a path (relative to this
+/// process's current directory); a bare name is searched in the child's PATH (`env`, the
+/// block build_environment made) with its PATHEXT, never in the current or the application
+/// directory. The result is an absolute path.
+bool resolve_program(std::string_view program, const std::vector<std::string>& env, std::wstring& resolved,
+                     failure& f);
+/// True when CreateProcessW would hand `path` to cmd.exe itself (a .bat or .cmd file).
+bool is_batch_file(std::wstring_view path) noexcept;
+
+// --- command_line.cpp ---
+
+/// The application name and command line for CreateProcessW: the program itself with a
+/// C-runtime command line, or cmd.exe with a batch command line for .bat/.cmd files.
+bool make_process_command_line(const spawn_options& o, const std::wstring& resolved,
+                               const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                               std::wstring& application, std::wstring& command_line, failure& f);
+
+// --- environ.cpp ---
+
+/// The UTF-16 environment block CreateProcessW wants: entries sorted by name without regard
+/// to case, each NUL-terminated, one more NUL at the end.
+bool make_environment_block(const std::vector<std::string>& env, std::wstring& block, std::string_view program,
+                            failure& f);
+
+}  // namespace bequest::detail::win32
