@@ -27,3 +27,14 @@ else()
   add_library(bequest_fmt INTERFACE)
   target_link_libraries(bequest_fmt INTERFACE fmt::fmt)
 endif()
+
+# Asio, standalone and header-only (Debian's libasio-dev). Only the examples and
+# <bequest/asio.hpp> users need it.
+add_library(bequest_asio_headers INTERFACE)
+target_compile_definitions(bequest_asio_headers INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+if(WIN32 AND CMAKE_CROSSCOMPILING)
+  target_include_directories(bequest_asio_headers SYSTEM INTERFACE $<BUILD_INTERFACE:${BEQUEST_HOST_HEADERS}>)
+endif()
+if(WIN32)
+  target_link_libraries(bequest_asio_headers INTERFACE ws2_32 mswsock)
+endif()

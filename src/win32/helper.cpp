@@ -57,7 +57,7 @@ bool fail(failure& f, std::string_view program, const char* step) {
   return spawn_failed(f, program, last_os_error(), fmt::format("start the helper process: {}", step));
 }
 
-std::shared_ptr<const helper> make_helper(std::string_view program, failure& f) {
+std::shared_ptr<helper> make_helper(std::string_view program, failure& f) {
   auto h = std::make_shared<helper>();
 
   // The job ends the helper when this process ends, however it ends (the system closes our
@@ -145,7 +145,7 @@ std::shared_ptr<const helper> acquire_helper(std::string_view program, failure& 
   }
   auto fresh = make_helper(program, f);
   if (!fresh) return nullptr;
-  const_cast<helper&>(*fresh).token_modified = modified;
+  fresh->token_modified = modified;
   // The old helper, if any, is terminated when the last spawn still using it lets go.
   s.current = fresh;
   return fresh;
