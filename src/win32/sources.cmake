@@ -1,0 +1,17 @@
+# The Win32 backend's sources, one concern per file.
+set(BEQUEST_BACKEND_SOURCES
+  src/win32/attribute_list.cpp
+  src/win32/command_line.cpp
+  src/win32/environ.cpp
+  src/win32/handle.cpp
+  src/win32/helper.cpp
+  src/win32/path_search.cpp
+  src/win32/process.cpp
+  src/win32/spawn.cpp
+  src/win32/unicode.cpp
+)
+# Shared pure logic (Windows command-line quoting and splitting), compiled here until the
+# top-level CMakeLists.txt lists it among the shared sources for every platform.
+if(NOT BEQUEST_HAVE_SHARED_WINDOWS_COMMAND_LINE)
+  list(APPEND BEQUEST_BACKEND_SOURCES src/windows_command_line.cpp)
+endif()

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: BSL-1.0
+// What the conformance tests need from Windows.
+#include "support/support.hpp"
+
+#include <windows.h>
+
+#include <atomic>
+#include <cstdio>
+#include <stdexcept>
+
+namespace support {
+namespace {
+
+std::wstring wide(std::string_view s) {
+  if (s.empty()) return {};
+  const int n = ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
+  std::wstring out(static_cast<std::size_t>(n), L'\0');
+  ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), out.data(), n);
+  return out;
+}
+
+std::string narrow(std::wstring_view s) {
+  if (s.empty()) return {};
+  const int n = ::WideCharToMultiByte(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0, nullptr, nullptr);
+  std::string out(static_cast<std::size_t>(n), '\0');
+  ::WideCharToMultiByte(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), out.data(), n, nullptr, nullptr);
+  return out;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::system_error(static_cast<int>(::GetLastError()), std::system_category(), what);
+}
+
+std::string unique_tag(std::string_view prefix) {
+  static std::atomic<unsigned> counter{0};
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "-%lu-%u-%llu", ::GetCurrentProcessId(), counter.fetch_add(1),
+                static_cast<unsigned long long>(::GetTickCount64()));
+  return std::string(prefix) + buffer;
+}
+
+// The C runtime's quoting, independent of the library's (the rogue spawners must not share
+// code with what they test).
+std::wstring quote(const std::wstring& arg) {
+  if (!arg.empty() && arg.find_first_of(L" \t\"") == std::wstring::npos) return arg;
+  std::wstring out = L"\"";
+  std::size_t backslashes = 0;
+  for (wchar_t c : arg) {
+    if (c == L'\\') {
+      ++backslashes;
+    } else {
+      out.append(c == L'"' ? 2 * backslashes + 1 : backslashes, L'\\');
+      backslashes = 0;
+      out += c;
+    }
+  }
+  out.append(2 * backslashes, L'\\');
+  return out + L"\"";
+}
+
+std::wstring probe_command_line(const std::vector<std::string>& args) {
+  std::wstring line = L"\"" + wide(probe_path()) + L"\"";
+  for (const std::string& a : args) line += L" " + quote(wide(a));
+  return line;
+}
+
+}  // namespace
+
+std::string probe_path() {
+  std::wstring path(MAX_PATH, L'\0');
+  while (true) {
+    const DWORD n = ::GetModuleFileNameW(nullptr, path.data(), static_cast<DWORD>(path.size()));
+    if (n == 0) fail("GetModuleFileName");
+    if (n < path.size()) {
+      path.resize(n);
+      break;
+    }
+    path.resize(path.size() * 2);
+  }
+  path.resize(path.find_last_of(L"\\/") + 1);
+  return narrow(path + L"bequest_probe.exe");
+}
+
+std::size_t open_handle_count() {
+  DWORD count = 0;
+  if (!::GetProcessHandleCount(::GetCurrentProcess(), &count)) fail("GetProcessHandleCount");
+  return count;
+}
+
+canary make_canary(std::string_view prefix) {
+  canary c;
+  c.tag = unique_tag(prefix);
+  c.path = temp_dir() + "\\bequest-canary" + c.tag + ".tmp";
+  c.handle = bequest::open_file(std::filesystem::path(wide(c.path)), bequest::file_mode::read_write);
+  return c;
+}
+
+canary make_leaky_canary(std::string_view prefix) {
+  canary c;
+  c.tag = unique_tag(prefix);
+  c.path = temp_dir() + "\\bequest-leaky" + c.tag + ".tmp";
+  SECURITY_ATTRIBUTES sa{sizeof sa, nullptr, TRUE};  // the careless part: inheritable
+  HANDLE h = ::CreateFileW(wide(c.path).c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                           &sa, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (h == INVALID_HANDLE_VALUE) fail("CreateFile " + c.path);
+  c.handle.reset(h);
+  return c;
+}
+
+void make_inheritable(bequest::native_handle h) {
+  if (!::SetHandleInformation(h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT)) fail("SetHandleInformation");
+}
+
+std::string rogue_spawn(const std::vector<std::string>& args) {
+  // Everything the way code that knows nothing of handle lists does it: an inheritable pipe
+  // end and bInheritHandles=TRUE, which passes every inheritable handle of this process.
+  SECURITY_ATTRIBUTES sa{sizeof sa, nullptr, TRUE};
+  HANDLE read = nullptr, write = nullptr;
+  if (!::CreatePipe(&read, &write, &sa, 0)) fail("CreatePipe");
+  ::SetHandleInformation(read, HANDLE_FLAG_INHERIT, 0);
+  STARTUPINFOW si{};
+  si.cb = sizeof si;
+  si.dwFlags = STARTF_USESTDHANDLES;
+  si.hStdInput = ::GetStdHandle(STD_INPUT_HANDLE);
+  si.hStdOutput = write;
+  si.hStdError = ::GetStdHandle(STD_ERROR_HANDLE);
+  std::wstring line = probe_command_line(args);
+  PROCESS_INFORMATION pi{};
+  const BOOL ok = ::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi);
+  const DWORD error = ::GetLastError();
+  ::CloseHandle(write);
+  if (!ok) {
+    ::CloseHandle(read);
+    ::SetLastError(error);
+    fail("CreateProcess (rogue)");
+  }
+  std::string output;
+  char buffer[65536];
+  DWORD n = 0;
+  while (::ReadFile(read, buffer, sizeof buffer, &n, nullptr) && n > 0) output.append(buffer, n);
+  ::CloseHandle(read);
+  ::WaitForSingleObject(pi.hProcess, INFINITE);
+  ::CloseHandle(pi.hThread);
+  ::CloseHandle(pi.hProcess);
+  return output;
+}
+
+std::string foreign_library_spawn(const std::vector<std::string>& args) {
+  // The C runtime's _wpopen: an inheritable pipe and CreateProcess(bInheritHandles=TRUE) of
+  // cmd.exe /c, which starts the probe inheriting everything again. cmd.exe strips the first
+  // and the last quote of the command, hence the extra pair around it.
+  const std::wstring command = L"\"" + probe_command_line(args) + L"\"";
+  FILE* pipe = ::_wpopen(command.c_str(), L"rb");
+  if (!pipe) fail("_wpopen");
+  std::string output;
+  char buffer[65536];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+  ::_pclose(pipe);
+  return output;
+}
+
+bool process_alive(bequest::pid_type pid) {
+  HANDLE h = ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE, pid);
+  if (!h) return false;
+  const bool alive = ::WaitForSingleObject(h, 0) == WAIT_TIMEOUT;
+  ::CloseHandle(h);
+  return alive;
+}
+
+handle_exhaustion::handle_exhaustion() {
+  // Windows allows some 16 million handles per process and has no per-process limit to
+  // lower, so the state these tests need cannot be reached cheaply (they are [posix-only]).
+  throw std::logic_error("handle_exhaustion is not meaningful on Windows: there is no per-process handle limit to lower");
+}
+
+handle_exhaustion::~handle_exhaustion() = default;
+
+std::string missing_path() { return temp_dir() + "\\" + unique_tag("missing") + "\\nothing-here"; }
+
+std::string temp_dir() {
+  wchar_t buffer[MAX_PATH + 1];
+  const DWORD n = ::GetTempPathW(MAX_PATH + 1, buffer);
+  if (n == 0 || n > MAX_PATH) fail("GetTempPath");
+  std::wstring dir(buffer, n);
+  dir += L"bequest-tests";
+  if (!::CreateDirectoryW(dir.c_str(), nullptr) && ::GetLastError() != ERROR_ALREADY_EXISTS) fail("CreateDirectory");
+  return narrow(dir);
+}
+
+std::string exe_suffix() { return ".exe"; }
+
+std::string copy_probe(const std::string& dir, const std::string& name) {
+  const std::string target = dir + "\\" + name + exe_suffix();
+  if (!::CopyFileW(wide(probe_path()).c_str(), wide(target).c_str(), FALSE)) fail("CopyFile to " + target);
+  return target;
+}
+
+std::string make_non_executable(const std::string& dir, const std::string& name) {
+  // A .exe that is text: CreateProcess refuses it with ERROR_BAD_EXE_FORMAT.
+  const std::string path = dir + "\\" + name + exe_suffix();
+  HANDLE h = ::CreateFileW(wide(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (h == INVALID_HANDLE_VALUE) fail("CreateFile " + path);
+  static const char text[] = "this is not a program\r\n";
+  DWORD written = 0;
+  ::WriteFile(h, text, sizeof text - 1, &written, nullptr);
+  ::CloseHandle(h);
+  return path;
+}
+
+}  // namespace support
