@@ -179,18 +179,22 @@ handle_exhaustion::~handle_exhaustion() = default;
 std::string missing_path() { return temp_dir() + "\\" + unique_tag("missing") + "\\nothing-here"; }
 
 std::string temp_dir() {
-  wchar_t buffer[MAX_PATH + 1];
-  const DWORD n = ::GetTempPathW(MAX_PATH + 1, buffer);
-  if (n == 0 || n > MAX_PATH) fail("GetTempPath");
-  std::wstring dir(buffer, n);
-  dir += L"bequest-tests";
-  if (!::CreateDirectoryW(dir.c_str(), nullptr) && ::GetLastError() != ERROR_ALREADY_EXISTS) fail("CreateDirectory");
-  return narrow(dir);
+  static const std::string dir = [] {
+    wchar_t buffer[MAX_PATH + 1];
+    const DWORD n = ::GetTempPathW(MAX_PATH + 1, buffer);
+    if (n == 0 || n > MAX_PATH) fail("GetTempPath");
+    std::filesystem::path d = std::filesystem::path(std::wstring(buffer, n)) /
+                              (L"bequest-tests-" + std::to_wstring(::GetCurrentProcessId()));
+    std::filesystem::create_directories(d);
+    return narrow(d.wstring());
+  }();
+  return dir;
 }
 
 std::string exe_suffix() { return ".exe"; }
 
 std::string copy_probe(const std::string& dir, const std::string& name) {
+  std::filesystem::create_directories(std::filesystem::path(wide(dir)));
   const std::string target = dir + "\\" + name + exe_suffix();
   if (!::CopyFileW(wide(probe_path()).c_str(), wide(target).c_str(), FALSE)) fail("CopyFile to " + target);
   return target;
@@ -198,7 +202,9 @@ std::string copy_probe(const std::string& dir, const std::string& name) {
 
 std::string make_non_executable(const std::string& dir, const std::string& name) {
   // A .exe that is text: CreateProcess refuses it with ERROR_BAD_EXE_FORMAT.
-  const std::string path = dir + "\\" + name + exe_suffix();
+  std::filesystem::create_directories(std::filesystem::path(wide(dir)));
+  const bool has_suffix = name.size() >= 4 && ::_stricmp(name.c_str() + name.size() - 4, ".exe") == 0;
+  const std::string path = dir + "\\" + name + (has_suffix ? "" : exe_suffix());
   HANDLE h = ::CreateFileW(wide(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (h == INVALID_HANDLE_VALUE) fail("CreateFile " + path);
   static const char text[] = "this is not a program\r\n";
