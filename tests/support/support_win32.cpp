@@ -150,14 +150,19 @@ std::string foreign_library_spawn(const std::vector<std::string>& args) {
   // cmd.exe /c, which starts the probe inheriting everything again. cmd.exe strips the first
   // and the last quote of the command, hence the extra pair around it.
   const std::wstring command = L"\"" + probe_command_line(args) + L"\"";
-  FILE* pipe = ::_wpopen(command.c_str(), L"rb");
-  if (!pipe) fail("_wpopen");
-  std::string output;
-  char buffer[65536];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
-  ::_pclose(pipe);
-  return output;
+  for (int attempt = 0;; ++attempt) {
+    FILE* pipe = ::_wpopen(command.c_str(), L"rb");
+    if (!pipe) fail("_wpopen");
+    std::string output;
+    char buffer[65536];
+    std::size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+    const int status = ::_pclose(pipe);
+    // Wine's cmd.exe now and then fails to find a program that is there ("Can't recognize
+    // ... as an internal or external command") while other processes start; a probe that
+    // never ran printed nothing, so try again rather than report a missing canary.
+    if (!output.empty() || status == 0 || attempt == 2) return output;
+  }
 }
 
 bool process_alive(bequest::pid_type pid) {
