@@ -26,8 +26,10 @@ namespace bequest::detail::os {
 // --- spawn.cpp ---------------------------------------------------------------------------
 
 /// Starts the process described by `options`, already checked by `check_options()`.
-/// On failure returns nullptr, fills `f`, and has released everything it acquired.
-std::unique_ptr<child_impl> spawn_process(const spawn_options& options, failure& f) noexcept;
+/// On failure returns nullptr, fills `f`, and has released everything it acquired. It may
+/// throw (std::bad_alloc): everything it holds is owned by RAII objects, so unwinding
+/// releases it, and the caller in src/spawn.cpp turns the exception into a failure.
+std::unique_ptr<child_impl> spawn_process(const spawn_options& options, failure& f);
 
 // --- process.cpp -------------------------------------------------------------------------
 

@@ -19,9 +19,11 @@ child spawn_impl(const spawn_options& options, detail::failure& f) noexcept {
     impl->policy = options.on_destroy;
     return detail::child_access::make(std::move(impl));
   } catch (const std::bad_alloc&) {
-    // Only the shared checks allocate outside the backend's own noexcept boundary.
-    f.code = make_error_code(std::errc::not_enough_memory);
-    f.message.clear();
+    // The one exception boundary of a spawn, for the shared checks and the backends alike.
+    detail::spawn_failed(f, options.program, make_error_code(std::errc::not_enough_memory), "allocate");
+    return child();
+  } catch (const std::exception& e) {
+    detail::spawn_failed(f, options.program, make_error_code(std::errc::invalid_argument), e.what());
     return child();
   }
 }

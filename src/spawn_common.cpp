@@ -97,6 +97,10 @@ bool check_options(const spawn_options& o, failure& f) {
     else if (c.value && has_nul(*c.value)) problem = "the value contains a NUL character";
     if (problem) return spawn_failed(f, o.program, invalid, fmt::format("env change {} (\"{}\"): {}", i, c.name, problem));
   }
+  // Until their issues land, on every platform: refused, never silently ignored.
+  const auto unsupported = make_error_code(std::errc::not_supported);
+  if (!o.startup_data.empty()) return spawn_failed(f, o.program, unsupported, "startup_data is not supported by this build yet");
+  if (o.kill_on_parent_exit) return spawn_failed(f, o.program, unsupported, "kill_on_parent_exit is not supported by this build yet");
   if (o.cwd && o.cwd->empty()) return spawn_failed(f, o.program, invalid, "cwd is an empty path");
   const stdio* streams[] = {&o.in, &o.out, &o.err};
   for (int i = 0; i < 3; ++i) {

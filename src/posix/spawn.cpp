@@ -113,16 +113,9 @@ bool plan_stdio(const spawn_options& o, int index, const stdio& s, stdio_plan& p
   return true;
 }
 
-std::unique_ptr<child_impl> spawn_checked(const spawn_options& o, failure& f) {
-  const auto unsupported = make_error_code(std::errc::not_supported);
-  if (!o.startup_data.empty()) {
-    spawn_failed(f, o.program, unsupported, "startup_data is not supported by this build yet");
-    return nullptr;
-  }
-  if (o.kill_on_parent_exit) {
-    spawn_failed(f, o.program, unsupported, "kill_on_parent_exit is not supported by this build yet");
-    return nullptr;
-  }
+}  // namespace
+
+std::unique_ptr<child_impl> spawn_process(const spawn_options& o, failure& f) {
 
   const int first_free = 3 + static_cast<int>(o.inherit.size());
   child_values values(o.inherit.size());
@@ -228,7 +221,7 @@ std::unique_ptr<child_impl> spawn_checked(const spawn_options& o, failure& f) {
 #if defined(POSIX_SPAWN_SETSID)
     flags = static_cast<short>(flags | POSIX_SPAWN_SETSID);
 #else
-    spawn_failed(f, o.program, unsupported, "posix.new_session: this libc's posix_spawn cannot call setsid");
+    spawn_failed(f, o.program, make_error_code(std::errc::not_supported), "posix.new_session: this libc's posix_spawn cannot call setsid");
     return nullptr;
 #endif
   }
@@ -259,20 +252,6 @@ std::unique_ptr<child_impl> spawn_checked(const spawn_options& o, failure& f) {
   c->pid = pid;
   c->process = posix::open_pidfd(pid);
   return c;
-}
-
-}  // namespace
-
-std::unique_ptr<child_impl> spawn_process(const spawn_options& options, failure& f) noexcept {
-  try {
-    return spawn_checked(options, f);
-  } catch (const std::bad_alloc&) {
-    spawn_failed(f, options.program, make_error_code(std::errc::not_enough_memory), "allocate");
-    return nullptr;
-  } catch (const std::exception& e) {
-    spawn_failed(f, options.program, make_error_code(std::errc::invalid_argument), e.what());
-    return nullptr;
-  }
 }
 
 }  // namespace detail::os

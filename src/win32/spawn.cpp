@@ -268,16 +268,10 @@ outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, c
   return outcome::started;
 }
 
-std::unique_ptr<child_impl> spawn_checked(const spawn_options& o, failure& f) {
+}  // namespace
+
+std::unique_ptr<child_impl> spawn_process(const spawn_options& o, failure& f) {
   const auto unsupported = make_error_code(std::errc::not_supported);
-  if (!o.startup_data.empty()) {
-    spawn_failed(f, o.program, unsupported, "startup_data is not supported by this build yet");
-    return nullptr;
-  }
-  if (o.kill_on_parent_exit) {
-    spawn_failed(f, o.program, unsupported, "kill_on_parent_exit is not supported by this build yet");
-    return nullptr;
-  }
   if (o.posix.new_session) {
     spawn_failed(f, o.program, unsupported, "posix.new_session: Windows has no sessions in the POSIX sense");
     return nullptr;
@@ -324,20 +318,6 @@ std::unique_ptr<child_impl> spawn_checked(const spawn_options& o, failure& f) {
     }
   }
   return nullptr;  // f says the helper ended during the spawn
-}
-
-}  // namespace
-
-std::unique_ptr<child_impl> spawn_process(const spawn_options& options, failure& f) noexcept {
-  try {
-    return spawn_checked(options, f);
-  } catch (const std::bad_alloc&) {
-    spawn_failed(f, options.program, make_error_code(std::errc::not_enough_memory), "allocate");
-    return nullptr;
-  } catch (const std::exception& e) {
-    spawn_failed(f, options.program, make_error_code(std::errc::invalid_argument), e.what());
-    return nullptr;
-  }
 }
 
 }  // namespace detail::os
