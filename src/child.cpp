@@ -29,6 +29,18 @@ std::optional<exit_status> wait_impl(child_impl& c, long long timeout_ms, std::e
   return c.status;
 }
 
+void kill_tree_impl(child_impl& c, std::error_code& ec) {
+  ec.clear();
+  if (!c.tree) {
+    ec = make_error_code(std::errc::invalid_argument);
+    return;
+  }
+  // Under the lock, so that on POSIX the group is signalled while its leader is not yet
+  // reaped whenever that is possible (then its id cannot have been reused).
+  std::lock_guard<std::mutex> lock(c.mutex);
+  os::kill_tree(c, ec);
+}
+
 void signal_impl(child_impl& c, bool force, std::error_code& ec) {
   ec.clear();
   std::lock_guard<std::mutex> lock(c.mutex);
@@ -119,6 +131,24 @@ void child::terminate(std::error_code& ec) noexcept {
     return;
   }
   detail::signal_impl(*impl_, false, ec);
+}
+
+void child::kill_tree() {
+  std::error_code ec;
+  kill_tree(ec);
+  if (!ec) return;
+  if (impl_ && !impl_->tree) {
+    throw error(ec, fmt::format("kill the tree of process {}: it was not spawned with spawn_options::process_tree",
+                                impl_->pid));
+  }
+  detail::throw_child_error(impl_.get(), "kill the tree of", ec);
+}
+void child::kill_tree(std::error_code& ec) noexcept {
+  if (!impl_) {
+    ec = make_error_code(std::errc::no_child_process);
+    return;
+  }
+  detail::kill_tree_impl(*impl_, ec);
 }
 
 void child::detach() noexcept {

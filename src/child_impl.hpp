@@ -20,6 +20,11 @@ struct child_impl {
   std::optional<exit_status> status;
   unique_handle in, out, err;
   destroy_policy policy = destroy_policy::kill;
+  /// Started with `spawn_options::process_tree`: `kill_tree()` may end its tree.
+  bool tree = false;
+  /// Owned, Windows: the job object of that tree. Unused on POSIX (the tree is the process
+  /// group whose id is `pid`).
+  native_handle tree_job = invalid_native_handle;
 
   child_impl() = default;
   child_impl(const child_impl&) = delete;
@@ -29,6 +34,7 @@ struct child_impl {
 
 struct child_access {
   static child make(std::unique_ptr<child_impl> impl) noexcept { return child(std::move(impl)); }
+  static child_impl* impl(child& c) noexcept { return c.impl_.get(); }
 };
 
 }  // namespace bequest::detail

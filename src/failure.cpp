@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "failure.hpp"
 
-#include <bequest/error.hpp>
-
 #include <fmt/format.h>
 
-namespace bequest {
-
-error::error(std::error_code code, const std::string& message) : std::system_error(code, message) {}
-error::~error() = default;
-
-namespace detail {
+namespace bequest::detail {
 
 bool spawn_failed(failure& f, std::string_view program, std::error_code code, std::string detail) {
   f.code = code;
@@ -20,5 +13,4 @@ bool spawn_failed(failure& f, std::string_view program, std::error_code code, st
 
 std::string full_message(const failure& f) { return fmt::format("{}: {}", f.message, f.code.message()); }
 
-}  // namespace detail
-}  // namespace bequest
+}  // namespace bequest::detail

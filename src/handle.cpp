@@ -68,6 +68,28 @@ pipe_ends make_pipe() {
   return p;
 }
 
+pipe_ends make_async_pipe(pipe_end async_end, std::error_code& ec) noexcept {
+  return detail::os::make_async_pipe(async_end, ec);
+}
+
+pipe_ends make_async_pipe(pipe_end async_end) {
+  std::error_code ec;
+  pipe_ends p = make_async_pipe(async_end, ec);
+  if (ec) throw error(ec, "create an asynchronous pipe");
+  return p;
+}
+
+unique_handle duplicate_handle(native_handle h, std::error_code& ec) noexcept {
+  return detail::os::duplicate_handle(h, ec);
+}
+
+unique_handle duplicate_handle(native_handle h) {
+  std::error_code ec;
+  unique_handle copy = duplicate_handle(h, ec);
+  if (ec) throw error(ec, fmt::format("duplicate handle {}", detail::handle_value(h)));
+  return copy;
+}
+
 unique_handle open_file(const std::filesystem::path& path, file_mode mode, std::error_code& ec) noexcept {
   return detail::os::open_file(path, mode, ec);
 }

@@ -9,15 +9,16 @@
 #include <new>
 
 namespace bequest {
-namespace {
+namespace detail {
 
-child spawn_impl(const spawn_options& options, detail::failure& f) noexcept {
+child spawn_child(const spawn_options& options, failure& f) noexcept {
   try {
-    if (!detail::check_options(options, f)) return child();
-    auto impl = detail::os::spawn_process(options, f);
+    if (!check_options(options, f)) return child();
+    auto impl = os::spawn_process(options, f);
     if (!impl) return child();
     impl->policy = options.on_destroy;
-    return detail::child_access::make(std::move(impl));
+    impl->tree = options.process_tree;
+    return child_access::make(std::move(impl));
   } catch (const std::bad_alloc&) {
     // The one exception boundary of a spawn, for the shared checks and the backends alike.
     detail::spawn_failed(f, options.program, make_error_code(std::errc::not_enough_memory), "allocate");
@@ -28,25 +29,25 @@ child spawn_impl(const spawn_options& options, detail::failure& f) noexcept {
   }
 }
 
-}  // namespace
+}  // namespace detail
 
 child spawn(const spawn_options& options) {
   detail::failure f;
-  child c = spawn_impl(options, f);
+  child c = detail::spawn_child(options, f);
   if (f.code) throw error(f.code, f.message);
   return c;
 }
 
 child spawn(const spawn_options& options, std::error_code& ec) noexcept {
   detail::failure f;
-  child c = spawn_impl(options, f);
+  child c = detail::spawn_child(options, f);
   ec = f.code;
   return c;
 }
 
 child spawn(const spawn_options& options, std::error_code& ec, std::string& message) noexcept {
   detail::failure f;
-  child c = spawn_impl(options, f);
+  child c = detail::spawn_child(options, f);
   ec = f.code;
   try {
     message = f.code ? detail::full_message(f) : std::string();
@@ -55,5 +56,7 @@ child spawn(const spawn_options& options, std::error_code& ec, std::string& mess
   }
   return c;
 }
+
+bool exact_inheritance() noexcept { return detail::os::exact_inheritance(); }
 
 }  // namespace bequest

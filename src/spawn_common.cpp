@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "spawn_common.hpp"
 
+#include "child_impl.hpp"
 #include "platform.hpp"
+#include "startup_internal.hpp"
 
 #include <bequest/inherited.hpp>
 
@@ -65,18 +67,29 @@ bool substitute(std::string_view text, const spawn_options& o, const child_value
 
 }  // namespace
 
-const char* inherited_name_problem(std::string_view name) noexcept {
-  if (name.empty()) return "the name is empty";
-  if (name.size() > 64) return "the name is longer than 64 characters";
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '.' || c == '-';
-    if (!ok) return "the name may only contain A-Z a-z 0-9 _ . -";
+unique_handle open_stdio_object(const spawn_options& o, int index, const stdio& s, child_impl& c, failure& f) {
+  static constexpr const char* names[] = {"stdin", "stdout", "stderr"};
+  const char* name = names[index];
+  std::error_code ec;
+  if (s.type() == stdio::kind::file) {
+    file_mode mode = s.mode();
+    if (mode == file_mode::automatic) mode = index == 0 ? file_mode::read : file_mode::truncate;
+    unique_handle h = os::open_file(s.path(), mode, ec);
+    if (ec) spawn_failed(f, o.program, ec, fmt::format("{}: open \"{}\"", name, utf8(s.path())));
+    return h;
   }
-  if (name.substr(0, 8) == "bequest.") return "names beginning with \"bequest.\" are reserved";
-  return nullptr;
+  // pipe or async_pipe. For async_pipe our end supports asynchronous I/O (POSIX: non-blocking;
+  // Windows: an overlapped named pipe); the child's end is an ordinary blocking one either way.
+  const pipe_end ours_is = index == 0 ? pipe_end::write : pipe_end::read;
+  pipe_ends p = s.type() == stdio::kind::pipe ? os::make_pipe(ec) : os::make_async_pipe(ours_is, ec);
+  if (ec) {
+    spawn_failed(f, o.program, ec, fmt::format("create the {} pipe", name));
+    return {};
+  }
+  unique_handle& ours = index == 0 ? c.in : index == 1 ? c.out : c.err;
+  ours = std::move(index == 0 ? p.write : p.read);
+  return std::move(index == 0 ? p.read : p.write);
 }
-
 bool check_options(const spawn_options& o, failure& f) {
   const auto invalid = make_error_code(std::errc::invalid_argument);
   if (o.program.empty()) return spawn_failed(f, o.program, invalid, "program is empty");
@@ -97,10 +110,10 @@ bool check_options(const spawn_options& o, failure& f) {
     else if (c.value && has_nul(*c.value)) problem = "the value contains a NUL character";
     if (problem) return spawn_failed(f, o.program, invalid, fmt::format("env change {} (\"{}\"): {}", i, c.name, problem));
   }
-  // Until their issues land, on every platform: refused, never silently ignored.
-  const auto unsupported = make_error_code(std::errc::not_supported);
-  if (!o.startup_data.empty()) return spawn_failed(f, o.program, unsupported, "startup_data is not supported by this build yet");
-  if (o.kill_on_parent_exit) return spawn_failed(f, o.program, unsupported, "kill_on_parent_exit is not supported by this build yet");
+  if (o.startup_data.holds_buffer() && !o.startup_data.buffer().valid()) {
+    return spawn_failed(f, o.program, invalid, "startup_data: the startup_buffer is empty (default-constructed)");
+  }
+
   if (o.cwd && o.cwd->empty()) return spawn_failed(f, o.program, invalid, "cwd is an empty path");
   const stdio* streams[] = {&o.in, &o.out, &o.err};
   for (int i = 0; i < 3; ++i) {
@@ -158,22 +171,20 @@ bool build_arguments(const spawn_options& o, const child_values& values, std::ve
 }
 
 bool environment_is_parents(const spawn_options& o) {
-  return o.env.inherits() && o.env.changes().empty() && o.inherit.empty() && !os::get_env(inherit_variable);
+  return o.env.inherits() && o.env.changes().empty() && o.inherit.empty() && o.startup_data.empty() &&
+         !os::get_env(inherit_variable);
 }
 
-std::string inherit_variable_value(const spawn_options& o, const child_values& values) {
-  std::string text;
-  for (std::size_t i = 0; i < o.inherit.size(); ++i) {
-    if (i) text += ';';
-    text += o.inherit[i].name;
-    text += '=';
-    text += std::to_string(values[i]);
-  }
-  return text;
+std::string inherit_variable_value(const spawn_options& o, const child_values& values, startup_value startup) {
+  std::vector<inherit_entry> entries;
+  entries.reserve(o.inherit.size() + 1);
+  for (std::size_t i = 0; i < o.inherit.size(); ++i) entries.emplace_back(o.inherit[i].name, values[i]);
+  if (startup) entries.emplace_back(std::string(startup_entry), *startup);
+  return format_inherit_variable(entries);
 }
 
 bool build_environment(const spawn_options& o, const child_values& values, std::vector<std::string>& block,
-                       failure& f) {
+                       failure& f, startup_value startup) {
   const bool ignore_case = os::env_names_ignore_case();
   // Ordered as the parent's environment, then new names in the order they were set; a
   // variable set twice keeps its first position and its last value.
@@ -208,7 +219,7 @@ bool build_environment(const spawn_options& o, const child_values& values, std::
   }
   // A stale BEQUEST_INHERIT from our own parent must never reach the child.
   remove(inherit_variable);
-  if (!o.inherit.empty()) assign(inherit_variable, inherit_variable_value(o, values));
+  if (!o.inherit.empty() || startup) assign(inherit_variable, inherit_variable_value(o, values, startup));
 
   block.clear();
   block.reserve(vars.size());

@@ -5,7 +5,9 @@
 // building the child's argument vector and environment.
 
 #include "failure.hpp"
+#include "inherit_format.hpp"
 
+#include <bequest/child.hpp>
 #include <bequest/options.hpp>
 
 #include <cstdint>
@@ -18,10 +20,21 @@
 
 namespace bequest::detail {
 
+/// The whole of a spawn (checks, backend, the exception boundary), for spawn() and run():
+/// an empty child and `f` filled on failure.
+child spawn_child(const spawn_options& options, failure& f) noexcept;
+
 /// Checks everything about `options` that does not depend on the OS: a non-empty program,
 /// no NUL in any string, environment names, inherited names (syntax, reserved, unique),
 /// empty handles and handles listed twice, stderr redirection. The error names the option.
 bool check_options(const spawn_options& options, failure& f);
+
+struct child_impl;
+/// For the stdio kinds that make a new object for the child's stream `index` (pipe,
+/// async_pipe, file): makes it, gives our end of a pipe to `c`, and returns the child's
+/// handle, which the caller owns. Empty, with `f` saying which stream and what failed, on
+/// failure.
+unique_handle open_stdio_object(const spawn_options& options, int index, const stdio& s, child_impl& c, failure& f);
 
 /// The integer a handle is published as.
 template <class H>
@@ -40,11 +53,14 @@ using child_values = std::vector<std::uint64_t>;
 bool build_arguments(const spawn_options& options, const child_values& values,
                      std::vector<std::string>& argv, failure& f);
 
+/// The child-side value of the start-up data's handle, when there is start-up data.
+using startup_value = std::optional<std::uint64_t>;
+
 /// The child's environment as "NAME=VALUE" strings: the parent's (or none), the caller's
-/// changes, then BEQUEST_INHERIT set to the published values (or removed when nothing is
-/// inherited). Names compare without case where the OS says so.
+/// changes, then BEQUEST_INHERIT set to the published values, `startup` last (or removed when
+/// nothing is inherited). Names compare without case where the OS says so.
 bool build_environment(const spawn_options& options, const child_values& values,
-                       std::vector<std::string>& block, failure& f);
+                       std::vector<std::string>& block, failure& f, startup_value startup = {});
 
 /// True when the child's environment is exactly the parent's, so a backend may pass its
 /// own environment through untouched.
@@ -54,13 +70,7 @@ bool environment_is_parents(const spawn_options& options);
 std::optional<std::string_view> find_variable(const std::vector<std::string>& block, std::string_view name);
 
 /// The text of the BEQUEST_INHERIT variable for these values.
-std::string inherit_variable_value(const spawn_options& options, const child_values& values);
-
-/// Parses the BEQUEST_INHERIT text into (name, value) pairs; empty when it is malformed in
-/// any way (the child treats a forged or damaged variable as absent).
-std::vector<std::pair<std::string, std::uint64_t>> parse_inherit_variable(std::string_view text);
-
-/// Why a name is not a valid inherited name, or nullptr when it is.
-const char* inherited_name_problem(std::string_view name) noexcept;
+std::string inherit_variable_value(const spawn_options& options, const child_values& values,
+                                   startup_value startup = {});
 
 }  // namespace bequest::detail

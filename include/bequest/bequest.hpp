@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #pragma once
 
-// The whole of bequest except the Asio integration (<bequest/asio.hpp>).
+/// @file
+/// The whole of bequest except the Asio integration (`<bequest/asio.hpp>`).
 
 #include <bequest/child.hpp>
 #include <bequest/config.hpp>
@@ -12,6 +13,8 @@
 #include <bequest/handle.hpp>
 #include <bequest/inherited.hpp>
 #include <bequest/options.hpp>
+#include <bequest/run.hpp>
 #include <bequest/spawn.hpp>
+#include <bequest/startup_data.hpp>
 #include <bequest/stdio.hpp>
 #include <bequest/version.hpp>

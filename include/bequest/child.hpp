@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 #pragma once
 
+/// @file
+/// `bequest::child`, a started process: waiting, killing, its pipes.
+
 #include <bequest/config.hpp>
 #include <bequest/exit_status.hpp>
 #include <bequest/handle.hpp>
@@ -35,26 +38,44 @@ class BEQUEST_API child {
  public:
   /// An empty child, not associated with any process.
   child() noexcept;
-  child(child&&) noexcept;
-  child& operator=(child&&) noexcept;
+  /// Takes over `other`'s process; `other` becomes empty.
+  child(child&& other) noexcept;
+  /// Applies the destructor policy to the process this object holds, then takes over
+  /// `other`'s process; `other` becomes empty.
+  child& operator=(child&& other) noexcept;
+  /// Applies the destructor policy (see the class description) to a process still running.
   ~child();
 
   /// True when associated with a process (even one that has exited).
   [[nodiscard]] bool valid() const noexcept { return impl_ != nullptr; }
+  /// The same as `valid()`.
   [[nodiscard]] explicit operator bool() const noexcept { return valid(); }
 
+  /// The process id; 0 for an empty child. Stays the same after the process has exited.
   [[nodiscard]] pid_type pid() const noexcept;
-  /// The process handle (Windows) or pidfd (Linux; `-1` where the kernel has none).
-  /// Owned by the `child`.
+  /// The process handle (Windows) or pidfd (Linux; `-1` where the kernel has none, and on
+  /// other POSIX systems). Owned by the `child`: do not close it, and do not reap the process
+  /// through it. It is what `<bequest/asio.hpp>` waits on (a duplicate of it, so that several
+  /// waits can run at once): a pidfd becomes readable and a process handle signalled when the
+  /// process exits. Valid until the `child` is destroyed, detached or moved from.
   [[nodiscard]] native_handle native_process() const noexcept;
 
+  /// @{
   /// Waits until the process exits. Once known, the status is kept and returned again.
+  /// The first form throws `bequest::error`; the second sets `ec` and returns a status
+  /// whose value is meaningless when `ec` is set.
   exit_status wait();
   exit_status wait(std::error_code& ec) noexcept;
-  /// The exit status if the process has exited, without blocking.
+  /// @}
+  /// @{
+  /// The exit status if the process has exited, without blocking; empty while it runs
+  /// (and, for the `ec` form, on failure).
   std::optional<exit_status> try_wait();
   std::optional<exit_status> try_wait(std::error_code& ec) noexcept;
-  /// Waits at most `timeout`; empty if the process is still running then.
+  /// @}
+  /// @{
+  /// Waits at most `timeout`; empty if the process is still running then. A positive
+  /// timeout is rounded up to whole milliseconds; a negative one does not block.
   template <class Rep, class Period>
   std::optional<exit_status> wait_for(const std::chrono::duration<Rep, Period>& timeout) {
     return wait_for_ms(clamp_ms(timeout));
@@ -64,24 +85,42 @@ class BEQUEST_API child {
                                       std::error_code& ec) noexcept {
     return wait_for_ms(clamp_ms(timeout), ec);
   }
+  /// @}
 
+  /// @{
   /// Ends the process at once: `SIGKILL` on POSIX, `TerminateProcess` (exit code 1) on
   /// Windows. Does nothing if the process has already been waited for.
   void kill();
   void kill(std::error_code& ec) noexcept;
+  /// @}
+  /// @{
   /// Asks the process to end: `SIGTERM` on POSIX. Windows has no such request for an
   /// arbitrary process, so there it is the same as `kill()`.
   void terminate();
   void terminate(std::error_code& ec) noexcept;
+  /// @}
+
+  /// Ends the process and every process it started, for a child spawned with
+  /// `spawn_options::process_tree` (otherwise fails with `std::errc::invalid_argument`,
+  /// without killing anything). POSIX: `SIGKILL` to its process group; Windows:
+  /// `TerminateJobObject` (exit code 1) on its job. The child itself is not waited for: call
+  /// `wait()` as after `kill()`. May be called after the child was waited for, to end what it
+  /// left behind; on POSIX the group's id cannot be reused while any process is in the group.
+  /// (The destructor's `destroy_policy::kill` ends the child only, not its tree.)
+  void kill_tree();
+  /// The same, reporting failure through `ec` (`errc::no_child_process` for an empty `child`).
+  void kill_tree(std::error_code& ec) noexcept;
 
   /// Gives up the process: it keeps running, this object becomes empty.
   void detach() noexcept;
 
+  /// @{
   /// The parent's end of the child's stdin / stdout / stderr pipe (`stdio::pipe()`); an
   /// empty handle otherwise. Close `in()` (`in().reset()`) to send end of file.
   [[nodiscard]] unique_handle& in() noexcept;
   [[nodiscard]] unique_handle& out() noexcept;
   [[nodiscard]] unique_handle& err() noexcept;
+  /// @}
 
  private:
   friend struct detail::child_access;

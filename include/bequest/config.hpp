@@ -1,11 +1,17 @@
-// bequest — portable child processes whose inherited handles are exactly the ones you list.
 // SPDX-License-Identifier: BSL-1.0
 #pragma once
 
+/// @file
+/// Platform types (`native_handle`, `pid_type`) and the export macro.
+
 #include <cstdint>
 
-// Symbol visibility. BEQUEST_SHARED is defined for consumers of the shared library by the
-// CMake package; BEQUEST_BUILDING is defined while the library itself is compiled.
+/// @def BEQUEST_API
+/// Marks what a shared bequest exports: every public class and non-inline function. A
+/// shared library exports nothing else (ELF visibility is hidden by default). Users of a
+/// shared bequest have `BEQUEST_SHARED` defined, by the CMake package, by `bequest.pc`, or
+/// by hand: on Windows it selects `__declspec(dllimport)`. `BEQUEST_BUILDING` is defined
+/// only while bequest itself is compiled.
 #if defined(_WIN32) && defined(BEQUEST_SHARED)
 #  if defined(BEQUEST_BUILDING)
 #    define BEQUEST_API __declspec(dllexport)
@@ -28,11 +34,13 @@ using pid_type = unsigned long;
 /// The value of an empty handle. Windows also treats `INVALID_HANDLE_VALUE` as invalid.
 inline constexpr native_handle invalid_native_handle = nullptr;
 #else
-/// A file descriptor.
+/// A handle as the OS knows it: a file descriptor (`int`) on POSIX, a `HANDLE` (`void*`)
+/// on Windows.
 using native_handle = int;
-/// A process id (`pid_t`).
+/// A process id: `pid_t` (`int`) on POSIX, `DWORD` (`unsigned long`) on Windows.
 using pid_type = int;
-/// The value of an empty handle.
+/// The value of an empty handle: -1 on POSIX, `nullptr` on Windows (which also treats
+/// `INVALID_HANDLE_VALUE` as invalid).
 inline constexpr native_handle invalid_native_handle = -1;
 #endif
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 #pragma once
 
+/// @file
+/// `bequest::error`, what the throwing forms throw.
+
 #include <bequest/config.hpp>
 
 #include <string>
@@ -18,6 +21,8 @@ namespace bequest {
 /// `spawn "worker": inherit[1] "log": fd 42 is not open: Bad file descriptor`.
 class BEQUEST_API error : public std::system_error {
  public:
+  /// An error with `code()` = `code` and `what()` = `message` followed by `": "` and the
+  /// code's own message, as std::system_error composes it.
   error(std::error_code code, const std::string& message);
   ~error() override;
 };

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 #pragma once
 
+/// @file
+/// `bequest::exit_status`, how a process ended.
+
 #include <bequest/config.hpp>
 
 #include <optional>
@@ -30,15 +33,20 @@ class BEQUEST_API exit_status {
   [[nodiscard]] std::optional<int> signal() const noexcept {
     return signal_ != 0 ? std::optional<int>(signal_) : std::nullopt;
   }
+  /// True when the process was ended by a signal and left a core dump (POSIX).
   [[nodiscard]] bool core_dumped() const noexcept { return core_; }
 
   /// "exited with code 3", "killed by signal 9 (SIGKILL)", "exited with code 0xC0000005".
   [[nodiscard]] std::string to_string() const;
 
+  /// @{
+  /// Statuses are equal when they say the same: the same code, or the same signal and core
+  /// dump.
   friend bool operator==(const exit_status& a, const exit_status& b) noexcept {
     return a.code_ == b.code_ && a.signal_ == b.signal_ && a.core_ == b.core_;
   }
   friend bool operator!=(const exit_status& a, const exit_status& b) noexcept { return !(a == b); }
+  /// @}
 
  private:
   exit_status(int code, int signal, bool core) noexcept : code_(code), signal_(signal), core_(core) {}

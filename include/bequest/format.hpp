@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: BSL-1.0
 #pragma once
 
-// fmt formatters for bequest's types: `fmt::format("{}", status)`, `fmt::format("{}", err)`.
+/// @file
+/// fmt formatters for bequest's types: `fmt::format("{}", status)` formats an
+/// `exit_status` as `exit_status::to_string()` does ("exited with code 3"), and
+/// `fmt::format("{}", err)` a `bequest::error` as its `what()`. Both take the format
+/// specifications of a string (`{:>30}`).
 
 #include <bequest/error.hpp>
 #include <bequest/exit_status.hpp>
 
 #include <fmt/format.h>
 
+/// @cond fmt_formatters
 template <>
 struct fmt::formatter<bequest::exit_status> : fmt::formatter<fmt::string_view> {
   template <class FormatContext>
@@ -24,3 +29,4 @@ struct fmt::formatter<bequest::error> : fmt::formatter<fmt::string_view> {
     return fmt::formatter<fmt::string_view>::format(fmt::string_view(e.what()), ctx);
   }
 };
+/// @endcond

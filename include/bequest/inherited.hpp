@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 #pragma once
 
-// The child's side: finding the handles a bequest parent passed.
+/// @file
+/// The child's side: finding the handles a bequest parent passed.
 
 #include <bequest/config.hpp>
 #include <bequest/options.hpp>
@@ -14,8 +15,10 @@ namespace bequest {
 
 /// The environment variable through which a parent tells its child where the inherited
 /// handles are: `name=value` pairs separated by `;`, values in decimal, for example
-/// `BEQUEST_INHERIT=log=3;listen=4`. `spawn()` sets it when `inherit` is not empty and
-/// removes an inherited copy of it otherwise, so a child never sees stale values.
+/// `BEQUEST_INHERIT=log=3;listen=4`. `spawn()` sets it when `inherit` or `startup_data` is
+/// not empty and removes an inherited copy of it otherwise, so a child never sees stale
+/// values. Start-up data travels as the reserved entry `bequest.startup_data`, last, which
+/// `inherited_handle()` and `inherited_handles()` never return (see `startup_data()`).
 inline constexpr const char* inherit_variable = "BEQUEST_INHERIT";
 
 /// The handle the parent passed under `name`, or empty when there is none, or when the
@@ -29,8 +32,8 @@ inline constexpr const char* inherit_variable = "BEQUEST_INHERIT";
 [[nodiscard]] BEQUEST_API std::vector<inherited> inherited_handles();
 
 /// Reads the variable (if not yet read) and removes it from this process's environment,
-/// so that grandchildren started by any means do not see it. `inherited_handle()` keeps
-/// answering from what was read.
+/// so that grandchildren started by any means do not see it. `inherited_handle()` and
+/// `startup_data()` keep answering from what was read.
 BEQUEST_API void clear_inherit_variable();
 
 }  // namespace bequest

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: BSL-1.0
 #pragma once
 
+/// @file
+/// `bequest::spawn_options`, everything `spawn()` needs, and the types of its fields.
+
 #include <bequest/config.hpp>
 #include <bequest/environment.hpp>
+#include <bequest/startup_data.hpp>
 #include <bequest/stdio.hpp>
 
 #include <filesystem>
@@ -18,8 +22,8 @@ namespace bequest {
 /// are reserved. The handle stays owned by the caller: `spawn()` neither closes it nor
 /// makes it inheritable in the parent.
 struct inherited {
-  std::string name;
-  native_handle handle = invalid_native_handle;
+  std::string name;                              ///< what the child looks the handle up by
+  native_handle handle = invalid_native_handle;  ///< the parent's handle (fd on POSIX)
 };
 
 /// What the destructor of a `child` does to a process that is still running.
@@ -66,9 +70,11 @@ struct spawn_options {
   environment env = environment::inherit();
   /// The child's working directory. Default: the parent's.
   std::optional<std::filesystem::path> cwd;
-  /// The standard streams. Default: the parent's.
+  /// The child's stdin. Default: the parent's.
   stdio in = stdio::inherit();
+  /// The child's stdout. Default: the parent's.
   stdio out = stdio::inherit();
+  /// The child's stderr. Default: the parent's. `stdio::to_stdout()` sends it where stdout goes.
   stdio err = stdio::inherit();
   /// The exact set of extra handles the child receives. The child gets these and its three
   /// standard streams, and nothing else, whatever other threads or libraries spawn at the
@@ -79,15 +85,36 @@ struct spawn_options {
   /// replaced by the child-side value of inherited handle NAME (decimal), for programs that
   /// know nothing of bequest (`--log-fd={handle:log}`). An unknown NAME is an error.
   bool substitute_handles = false;
-  /// Bytes for the child to read with `bequest::startup_data()`, of any size.
-  std::string startup_data;
-  /// Start the child in a new process group (POSIX) / as the root of its own job (Windows).
+  /// Bytes for the child to read with `bequest::startup_data()`, of any size, through
+  /// anonymous shared memory that the child maps read-only (docs/startup-data.md). Assign a
+  /// string (copied into a new sealed object for this child) or a `startup_buffer` (filled in
+  /// place once, sealed by the first spawn, shared by every child it is given to).
+  /// Default: empty, nothing is passed. The child's handle to it is not part of `inherit`.
+  startup_payload startup_data;
+  /// Start the child in a new process group: POSIX `setpgid(0, 0)` (its group id is its
+  /// pid, so `kill(-pid, sig)` reaches it and the processes it starts); Windows
+  /// `CREATE_NEW_PROCESS_GROUP` (the group of console control events; Ctrl+C is disabled in
+  /// the new group, Ctrl+Break reaches it through `GenerateConsoleCtrlEvent(pid)`).
   bool new_process_group = false;
-  /// Kill the child when this process dies, however it dies.
+  /// Start the child as the root of its own process tree, so that `child::kill_tree()` ends
+  /// it together with every process it started. POSIX: a new process group (as
+  /// `new_process_group`; a descendant that moves to another group or session leaves the
+  /// tree). Windows: a job object of its own, assigned at creation
+  /// (`PROC_THREAD_ATTRIBUTE_JOB_LIST`), which descendants are in too unless they are created
+  /// with `CREATE_BREAKAWAY_FROM_JOB`. Unlike on POSIX it does not imply `new_process_group`.
+  bool process_tree = false;
+  /// Kill the child when this process dies, however it dies (including `SIGKILL` and
+  /// `TerminateProcess`). Linux: `PR_SET_PDEATHSIG` (`SIGKILL`) set in the child before
+  /// `exec`; it fires when the *thread* that called `spawn()` ends, so spawn from a thread
+  /// that lives as long as the child should. Windows: a kill-on-close job that only this
+  /// process holds a handle to; processes the child starts are in it too. Other POSIX
+  /// systems: `spawn()` fails with `std::errc::not_supported`. See docs/asio.md.
   bool kill_on_parent_exit = false;
   /// What `~child` does to a child still running.
   destroy_policy on_destroy = destroy_policy::kill;
+  /// Options that only POSIX has (see `posix_options` for what Windows does with them).
   posix_options posix;
+  /// Options that only Windows has (ignored on POSIX: they are cosmetic).
   windows_options windows;
 };
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 #pragma once
 
+/// @file
+/// `bequest::spawn()`.
+
 #include <bequest/child.hpp>
 #include <bequest/config.hpp>
 #include <bequest/options.hpp>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
-// POSIX: the dup2 plan that installs stdio and the inherit set at their target numbers.
+// POSIX: the dup2 plan that installs stdio and the inherit set at their target numbers, shared
+// by the posix_spawn path and the parent-death-signal path.
 #include "posix.hpp"
 
 #include <cerrno>
@@ -9,8 +10,10 @@
 
 namespace bequest::detail::posix {
 
-bool plan_descriptors(posix_spawn_file_actions_t& actions, const std::vector<fd_move>& moves, int first_free,
+bool plan_descriptors(const std::vector<fd_move>& moves, int first_free, std::vector<fd_move>& dups,
                       std::vector<int>& temporaries, std::string_view program, failure& f) {
+  dups.clear();
+  dups.reserve(moves.size());
   for (const fd_move& m : moves) {
     int source = m.source;
     const bool in_target_range = source < first_free;
@@ -26,12 +29,7 @@ bool plan_descriptors(posix_spawn_file_actions_t& actions, const std::vector<fd_
       }
       temporaries.push_back(source);
     }
-    // adddup2 makes the target inheritable (FD_CLOEXEC is never set on a dup2 result, and
-    // for source == target it is cleared explicitly on POSIX.1-2024 systems).
-    if (const int rc = posix_spawn_file_actions_adddup2(&actions, source, m.target); rc != 0) {
-      return spawn_failed(f, program, {rc, std::generic_category()},
-                          fmt::format("add the file action dup2({}, {})", source, m.target));
-    }
+    dups.push_back({source, m.target});
   }
   return true;
 }

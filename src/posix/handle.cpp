@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSL-1.0
 // POSIX: file descriptors — closing, checking, blocking I/O, pipes and files.
 #include "../platform.hpp"
+#include "posix.hpp"
 
 #include <cerrno>
 #include <csignal>
 #include <ctime>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -13,29 +15,9 @@ namespace bequest::detail {
 
 std::error_code last_os_error() noexcept { return {errno, std::generic_category()}; }
 
-namespace os {
+namespace posix {
 
-void close_handle(native_handle h) noexcept {
-  // Linux and the BSDs release the descriptor even when close() reports EINTR, so retrying
-  // could close a descriptor another thread has just been given.
-  (void)::close(h);
-}
-
-bool handle_is_open(native_handle h) noexcept { return h >= 0 && ::fcntl(h, F_GETFD) != -1; }
-
-std::size_t read_some(native_handle h, void* buffer, std::size_t size, std::error_code& ec) noexcept {
-  ec.clear();
-  while (true) {
-    const ssize_t n = ::read(h, buffer, size);
-    if (n >= 0) return static_cast<std::size_t>(n);
-    if (errno == EINTR) continue;
-    ec = last_os_error();
-    return 0;
-  }
-}
-
-std::size_t write_some(native_handle h, const void* data, std::size_t size, std::error_code& ec) noexcept {
-  ec.clear();
+long write_without_sigpipe(int fd, const void* data, std::size_t size, int& error) noexcept {
   // A write to a pipe whose reader is gone raises SIGPIPE, which kills the process by
   // default. Block it for this thread, and consume the one this write raised, so the caller
   // sees EPIPE instead; a SIGPIPE that was already pending is left for its owner.
@@ -47,20 +29,71 @@ std::size_t write_some(native_handle h, const void* data, std::size_t size, std:
   const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
   ssize_t n;
   do {
-    n = ::write(h, data, size);
+    n = ::write(fd, data, size);
   } while (n < 0 && errno == EINTR);
-  const int error = n < 0 ? errno : 0;
+  error = n < 0 ? errno : 0;
   if (error == EPIPE && !was_pending) {
     const timespec zero{};
     while (sigtimedwait(&pipe_only, nullptr, &zero) == -1 && errno == EINTR) {
     }
   }
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-  if (error) {
-    ec = {error, std::generic_category()};
+  return n < 0 ? -1 : static_cast<long>(n);
+}
+
+}  // namespace posix
+
+namespace os {
+
+void close_handle(native_handle h) noexcept {
+  // Linux and the BSDs release the descriptor even when close() reports EINTR, so retrying
+  // could close a descriptor another thread has just been given.
+  (void)::close(h);
+}
+
+bool handle_is_open(native_handle h) noexcept { return h >= 0 && ::fcntl(h, F_GETFD) != -1; }
+
+namespace {
+
+// A non-blocking descriptor (an asynchronous pipe end, or one Asio has used) answers EAGAIN
+// where a blocking one would wait: wait for it here, so the blocking API works on both.
+bool wait_ready(int fd, short events, std::error_code& ec) noexcept {
+  pollfd p{fd, events, 0};
+  while (::poll(&p, 1, -1) < 0) {
+    if (errno != EINTR) {
+      ec = last_os_error();
+      return false;
+    }
+  }
+  return true;
+}
+
+bool would_block(int error) noexcept { return error == EAGAIN || error == EWOULDBLOCK; }
+
+}  // namespace
+
+std::size_t read_some(native_handle h, void* buffer, std::size_t size, std::error_code& ec) noexcept {
+  ec.clear();
+  while (true) {
+    const ssize_t n = ::read(h, buffer, size);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    if (would_block(errno) && wait_ready(h, POLLIN, ec)) continue;
+    if (!ec) ec = last_os_error();
     return 0;
   }
-  return static_cast<std::size_t>(n);
+}
+
+std::size_t write_some(native_handle h, const void* data, std::size_t size, std::error_code& ec) noexcept {
+  ec.clear();
+  while (true) {
+    int error = 0;
+    const long n = posix::write_without_sigpipe(h, data, size, error);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (would_block(error) && wait_ready(h, POLLOUT, ec)) continue;
+    if (!ec) ec = {error, std::generic_category()};
+    return 0;
+  }
 }
 
 pipe_ends make_pipe(std::error_code& ec) noexcept {
@@ -71,6 +104,30 @@ pipe_ends make_pipe(std::error_code& ec) noexcept {
     return {};
   }
   return {unique_handle(fds[0]), unique_handle(fds[1])};
+}
+
+pipe_ends make_async_pipe(pipe_end async_end, std::error_code& ec) noexcept {
+  pipe_ends p = make_pipe(ec);
+  if (ec) return p;
+  // O_NONBLOCK belongs to the open file description, and each end of a pipe is its own: the
+  // other end, the one a child gets, stays blocking.
+  const int fd = async_end == pipe_end::read ? p.read.get() : p.write.get();
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    ec = last_os_error();
+    return {};
+  }
+  return p;
+}
+
+unique_handle duplicate_handle(native_handle h, std::error_code& ec) noexcept {
+  ec.clear();
+  const int fd = ::fcntl(h, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) {
+    ec = last_os_error();
+    return {};
+  }
+  return unique_handle(fd);
 }
 
 unique_handle open_file(const std::filesystem::path& path, file_mode mode, std::error_code& ec) noexcept {

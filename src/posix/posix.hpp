@@ -8,6 +8,7 @@
 #include <spawn.h>
 
 #include <string>
+#include <system_error>
 #include <string_view>
 #include <vector>
 
@@ -34,13 +35,42 @@ struct fd_move {
   int target;
 };
 
-/// Adds the file actions that give the child exactly `moves` (targets distinct, all below
-/// `first_free`) and closes everything else at or above `first_free`. Sources that lie in
-/// the target range are first copied above it in the parent (`temporaries`, closed by the
-/// caller after the spawn), so the dup2 actions can run in any order and permutations such
-/// as "4 as 3 and 3 as 4" come out right.
-bool plan_descriptors(posix_spawn_file_actions_t& actions, const std::vector<fd_move>& moves, int first_free,
+/// Turns `moves` (targets distinct, all below `first_free`) into `dups`, dup2 operations that
+/// can run in list order in the child. Sources that lie in the target range are first
+/// copied above it in the parent (`temporaries`, closed by the caller after the spawn), so
+/// no dup2 overwrites a source a later one needs and permutations such as "4 as 3 and 3 as
+/// 4" come out right. A pair with source == target means "keep it, clear FD_CLOEXEC".
+bool plan_descriptors(const std::vector<fd_move>& moves, int first_free, std::vector<fd_move>& dups,
                       std::vector<int>& temporaries, std::string_view program, failure& f);
+
+// --- spawn.cpp / parent_death.cpp ---
+
+/// Everything the child does between its creation and exec, in this order: signal
+/// dispositions to default; new session or new process group; the dup2 plan; the null
+/// device for the streams that get it; stderr to stdout; close every fd >= close_from; cwd;
+/// empty signal mask; execve.
+struct launch_plan {
+  const char* path = nullptr;  ///< what to execute, already resolved
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  std::vector<fd_move> dups;
+  bool null_stream[3] = {false, false, false};
+  bool stderr_to_stdout = false;
+  int close_from = 3;
+  const char* cwd = nullptr;  ///< nullptr: the parent's
+  bool new_process_group = false;
+  bool new_session = false;  ///< a session leader is also the leader of a new group
+};
+
+/// What an exec (or posix_spawn) errno means for the caller, naming the file.
+std::string describe_spawn_error(int error, const std::string& path);
+
+/// Starts `plan` with posix_spawn.
+bool launch_posix_spawn(const launch_plan& plan, std::string_view program, int& pid, failure& f);
+/// Starts `plan` so that the child is killed when this process's spawning thread ends
+/// (Linux: clone(CLONE_VM | CLONE_VFORK) with PR_SET_PDEATHSIG before exec). Elsewhere fails
+/// with not_supported.
+bool launch_with_parent_death_signal(const launch_plan& plan, std::string_view program, int& pid, failure& f);
 
 // --- close_others.cpp ---
 
@@ -53,9 +83,36 @@ bool can_close_others() noexcept;
 /// True when adddup2(fd, fd) clears FD_CLOEXEC in the child (POSIX.1-2024; glibc >= 2.29).
 bool dup2_same_clears_cloexec() noexcept;
 
+// --- handle.cpp ---
+
+/// One write() (retried on EINTR) that cannot raise SIGPIPE: a reader that went away is
+/// EPIPE. Returns the bytes written, or -1 with `error` set (EAGAIN on a full non-blocking pipe).
+long write_without_sigpipe(int fd, const void* data, std::size_t size, int& error) noexcept;
+
 // --- process.cpp ---
 
 /// A pidfd for our own, not yet reaped child `pid`, or -1 where the kernel has none.
 int open_pidfd(int pid) noexcept;
+
+// --- memory_memfd.cpp (Linux) or memory_shm.cpp (other POSIX, BEQUEST_POSIX_GENERIC) ---
+
+/// A new, empty, close-on-exec shared-memory object. `fd` is what children receive, read-only
+/// where the system allows; `writer` is a separate writable descriptor, or -1 when `fd`
+/// itself is the writable one (memfd without /proc).
+bool create_memory_fds(int& fd, int& writer, std::error_code& ec) noexcept;
+/// True when the object may be filled with write() (cheaper than through a mapping: the
+/// kernel allocates the pages without a fault per page).
+bool memory_fill_by_write() noexcept;
+/// Allocates the memory behind the first `size` bytes now where the system can (fallocate on
+/// a memfd); elsewhere does nothing. Fails when the memory is not there.
+bool preallocate_memory(int fd, std::size_t size, std::error_code& ec) noexcept;
+/// Makes the object unchangeable: seals it (memfd) and gives up the writable descriptor.
+/// Every writable mapping must be gone.
+bool seal_memory_fds(int& fd, int& writer, std::error_code& ec) noexcept;
+/// In the child: true when `fd`, open and neither a pipe, socket, directory nor device, is
+/// the kind of object create_memory_fds makes, sealed.
+bool is_startup_memory(int fd) noexcept;
+/// See bequest::startup_data_sealed().
+bool memory_is_sealed() noexcept;
 
 }  // namespace bequest::detail::posix

@@ -143,6 +143,18 @@ void signal_process(child_impl& c, bool force, std::error_code& ec) noexcept {
   if (rc != 0 && errno != ESRCH) ec = last_os_error();
 }
 
+void kill_tree(child_impl& c, std::error_code& ec) noexcept {
+  ec.clear();
+  if (c.pid <= 0) {  // killpg(0) would hit our own group
+    ec = make_error_code(std::errc::no_such_process);
+    return;
+  }
+  // The child was made the leader of a group whose id is its pid. While the leader is not
+  // reaped (we hold c.mutex), or while any process is in the group, POSIX does not reuse that
+  // id, so this reaches exactly the tree. ESRCH: nothing is left in the group.
+  if (::killpg(c.pid, SIGKILL) != 0 && errno != ESRCH) ec = last_os_error();
+}
+
 void release_process(child_impl& c) noexcept {
   if (c.process >= 0) ::close(c.process);
   c.process = -1;

@@ -3,6 +3,8 @@
 #include "../platform.hpp"
 #include "win32.hpp"
 
+#include <winternl.h>
+
 #include <cstdint>
 
 namespace bequest::detail {
@@ -10,6 +12,13 @@ namespace bequest::detail {
 std::error_code last_os_error() noexcept { return {static_cast<int>(::GetLastError()), std::system_category()}; }
 
 namespace win32 {
+
+bool is_end_of_pipe(DWORD error) noexcept {
+  // "All writers closed": ERROR_BROKEN_PIPE from an anonymous pipe or a named pipe's server
+  // end; ERROR_PIPE_NOT_CONNECTED from a server end whose client has gone; ERROR_HANDLE_EOF
+  // from a file.
+  return error == ERROR_BROKEN_PIPE || error == ERROR_HANDLE_EOF || error == ERROR_PIPE_NOT_CONNECTED;
+}
 
 bool is_pseudo_or_null(HANDLE h) noexcept {
   // GetCurrentProcess() is -1 (the same bits as INVALID_HANDLE_VALUE), GetCurrentThread() -2,
@@ -23,6 +32,41 @@ HANDLE open_null_device(bool for_reading) noexcept {
   HANDLE h = ::CreateFileW(L"NUL", for_reading ? GENERIC_READ : GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
                            nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
   return h == INVALID_HANDLE_VALUE ? nullptr : h;
+}
+
+namespace {
+
+DWORD clamp(std::size_t size) noexcept { return size > 0x7FFFFFFFu ? 0x7FFFFFFFu : static_cast<DWORD>(size); }
+
+// ReadFile/WriteFile without an OVERLAPPED on a handle opened with FILE_FLAG_OVERLAPPED is
+// documented as unreliable (it may report completion before the operation is done), so the
+// blocking API asks how the handle was opened and waits for an overlapped operation itself.
+bool is_overlapped(HANDLE h) noexcept {
+  IO_STATUS_BLOCK io{};
+  ULONG mode = 0;  // FILE_MODE_INFORMATION
+  if (!NT_SUCCESS(::NtQueryInformationFile(h, &io, &mode, sizeof mode, FileModeInformation))) return false;
+  return (mode & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) == 0;
+}
+
+}  // namespace
+
+bool overlapped_transfer(HANDLE h, bool write, void* buffer, DWORD size, DWORD& done) noexcept {
+  HANDLE event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  if (!event) return false;
+  OVERLAPPED ov{};
+  // The low bit keeps the completion off an I/O completion port the handle may be bound to
+  // (Asio's): this operation is ours alone.
+  ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(event) | 1);
+  const BOOL started = write ? ::WriteFile(h, buffer, size, nullptr, &ov) : ::ReadFile(h, buffer, size, nullptr, &ov);
+  bool ok = started != FALSE || ::GetLastError() == ERROR_IO_PENDING;
+  if (ok) {
+    ::WaitForSingleObject(event, INFINITE);
+    ok = ::GetOverlappedResult(h, &ov, &done, FALSE) != FALSE;
+  }
+  const DWORD error = ::GetLastError();
+  ::CloseHandle(event);
+  ::SetLastError(error);
+  return ok;
 }
 
 }  // namespace win32
@@ -39,23 +83,24 @@ bool handle_is_open(native_handle h) noexcept {
 
 std::size_t read_some(native_handle h, void* buffer, std::size_t size, std::error_code& ec) noexcept {
   ec.clear();
-  const DWORD want = size > 0x7FFFFFFFu ? 0x7FFFFFFFu : static_cast<DWORD>(size);
   DWORD got = 0;
-  if (::ReadFile(h, buffer, want, &got, nullptr)) return got;
+  const bool ok = win32::is_overlapped(h) ? win32::overlapped_transfer(h, false, buffer, win32::clamp(size), got)
+                                   : ::ReadFile(h, buffer, win32::clamp(size), &got, nullptr) != FALSE;
+  if (ok) return got;
   const DWORD error = ::GetLastError();
-  // An anonymous pipe reports "all writers closed" as ERROR_BROKEN_PIPE: that is end of file.
-  if (error == ERROR_BROKEN_PIPE || error == ERROR_HANDLE_EOF) return 0;
+  if (win32::is_end_of_pipe(error)) return 0;
   ec = {static_cast<int>(error), std::system_category()};
   return 0;
 }
 
 std::size_t write_some(native_handle h, const void* data, std::size_t size, std::error_code& ec) noexcept {
   ec.clear();
-  const DWORD want = size > 0x7FFFFFFFu ? 0x7FFFFFFFu : static_cast<DWORD>(size);
   DWORD done = 0;
   // No signal is raised on Windows: a pipe whose reader is gone fails with ERROR_NO_DATA
   // (or ERROR_BROKEN_PIPE), which compares equal to std::errc::broken_pipe.
-  if (!::WriteFile(h, data, want, &done, nullptr)) {
+  const bool ok = win32::is_overlapped(h) ? win32::overlapped_transfer(h, true, const_cast<void*>(data), win32::clamp(size), done)
+                                   : ::WriteFile(h, data, win32::clamp(size), &done, nullptr) != FALSE;
+  if (!ok) {
     ec = last_os_error();
     return 0;
   }
@@ -73,6 +118,16 @@ pipe_ends make_pipe(std::error_code& ec) noexcept {
     return {};
   }
   return {unique_handle(read), unique_handle(write)};
+}
+
+unique_handle duplicate_handle(native_handle h, std::error_code& ec) noexcept {
+  ec.clear();
+  HANDLE copy = nullptr;
+  if (!::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &copy, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+    ec = last_os_error();
+    return {};
+  }
+  return unique_handle(copy);
 }
 
 unique_handle open_file(const std::filesystem::path& path, file_mode mode, std::error_code& ec) noexcept {

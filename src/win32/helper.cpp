@@ -18,7 +18,7 @@ namespace bequest::detail::win32 {
 namespace {
 
 struct helper_state {
-  std::mutex mutex;
+  process_lifetime_mutex mutex;
   std::shared_ptr<const helper> current;
 };
 
@@ -137,7 +137,7 @@ std::shared_ptr<const helper> acquire_helper(std::string_view program, failure& 
   LUID modified{};
   const bool have_token = token_modified_id(modified);
   helper_state& s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::lock_guard<process_lifetime_mutex> lock(s.mutex);
   if (s.current && !helper_is_dead(*s.current) &&
       (!have_token || (s.current->token_modified.LowPart == modified.LowPart &&
                        s.current->token_modified.HighPart == modified.HighPart))) {

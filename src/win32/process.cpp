@@ -50,9 +50,23 @@ void signal_process(child_impl& c, bool /*force*/, std::error_code& ec) noexcept
   ec = error;
 }
 
+void kill_tree(child_impl& c, std::error_code& ec) noexcept {
+  ec.clear();
+  if (!c.tree_job) {
+    ec = {ERROR_INVALID_HANDLE, std::system_category()};
+    return;
+  }
+  // Every process in the job, the child's descendants included, ends with exit code 1, as
+  // kill() gives. An empty job is not an error.
+  if (!::TerminateJobObject(c.tree_job, 1)) ec = last_os_error();
+}
+
 void release_process(child_impl& c) noexcept {
   if (c.process != nullptr) ::CloseHandle(c.process);
   c.process = nullptr;
+  // The job is not kill-on-close: closing our handle leaves its processes running.
+  if (c.tree_job != nullptr) ::CloseHandle(c.tree_job);
+  c.tree_job = nullptr;
 }
 
 const char* signal_name(int /*signal*/) noexcept { return nullptr; }

@@ -3,6 +3,7 @@
 // stdio and inherit set. The handle lifecycle is described step by step in docs/windows.md.
 #include "../platform.hpp"
 #include "../spawn_common.hpp"
+#include "../startup_internal.hpp"
 #include "win32.hpp"
 
 #include <bequest/spawn.hpp>
@@ -10,10 +11,10 @@
 #include <fmt/format.h>
 
 namespace bequest {
+namespace detail::os {
 
 bool exact_inheritance() noexcept { return true; }
 
-namespace detail::os {
 namespace {
 
 constexpr const char* stream_names[] = {"stdin", "stdout", "stderr"};
@@ -54,6 +55,7 @@ struct helper_duplicates {
 std::string slot_name(const spawn_options& o, std::size_t slot) {
   if (slot < 3) return stream_names[slot];
   const std::size_t i = slot - 3;
+  if (i == o.inherit.size()) return "startup_data";
   return fmt::format("inherit[{}] \"{}\"", i, o.inherit[i].name);
 }
 
@@ -80,24 +82,12 @@ bool prepare_stdio(const spawn_options& o, int index, const stdio& s, HANDLE& so
       source = h;
       return true;
     }
-    case stdio::kind::pipe: {
-      std::error_code ec;
-      pipe_ends p = os::make_pipe(ec);
-      if (ec) return spawn_failed(f, o.program, ec, fmt::format("create the {} pipe", name));
-      unique_handle& ours = index == 0 ? c.in : index == 1 ? c.out : c.err;
-      unique_handle& theirs = index == 0 ? p.read : p.write;
-      ours = std::move(index == 0 ? p.write : p.read);
-      source = theirs.release();
-      scratch.handles.push_back(source);
-      return true;
-    }
+    case stdio::kind::pipe:
+    case stdio::kind::async_pipe:
     case stdio::kind::file: {
-      std::error_code ec;
-      file_mode mode = s.mode();
-      if (mode == file_mode::automatic) mode = index == 0 ? file_mode::read : file_mode::truncate;
-      unique_handle h = os::open_file(s.path(), mode, ec);
-      if (ec) return spawn_failed(f, o.program, ec, fmt::format("{}: open \"{}\"", name, utf8(s.path())));
-      source = h.release();
+      unique_handle theirs = open_stdio_object(o, index, s, c, f);
+      if (!theirs) return false;
+      source = theirs.release();
       scratch.handles.push_back(source);
       return true;
     }
@@ -168,9 +158,10 @@ bool prepare_cwd(const spawn_options& o, std::wstring& cwd, failure& f) {
 enum class outcome { started, failed, helper_gone };
 
 /// One try with one helper. `sources` holds our handle for each slot (stdin, stdout, stderr,
-/// then inherit[0..]), nullptr where the child gets nothing.
-outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, const win32::helper& helper,
-                   child_impl& c, failure& f) {
+/// then inherit[0..], then the start-up data's section), nullptr where the child gets nothing.
+outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, const std::vector<HANDLE>& jobs,
+                   const win32::helper& helper, child_impl& c, failure& f) {
+  const std::size_t startup_slot = 3 + o.inherit.size();
   helper_duplicates duplicates(helper.process);
   std::vector<HANDLE> remote(sources.size(), nullptr);
   duplicates.remote.reserve(sources.size());
@@ -178,8 +169,11 @@ outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, c
     if (!sources[slot]) continue;
     // Inheritable in the helper only. Each slot gets its own duplicate (even stderr that
     // goes to stdout), as each fd is its own on POSIX: closing one leaves the others open.
+    // The start-up data's section goes with read access only, so the child cannot write it.
+    const bool read_only = slot == startup_slot;
     HANDLE r = nullptr;
-    if (!::DuplicateHandle(::GetCurrentProcess(), sources[slot], helper.process, &r, 0, TRUE, DUPLICATE_SAME_ACCESS)) {
+    if (!::DuplicateHandle(::GetCurrentProcess(), sources[slot], helper.process, &r, read_only ? FILE_MAP_READ : 0,
+                           TRUE, read_only ? 0 : DUPLICATE_SAME_ACCESS)) {
       const std::error_code ec = last_os_error();
       if (win32::helper_is_dead(helper)) {
         spawn_failed(f, o.program, ec, "the helper process ended during the spawn");
@@ -198,8 +192,10 @@ outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, c
 
   std::vector<std::string> argv;
   if (!build_arguments(o, values, argv, f)) return outcome::failed;
+  startup_value startup;
+  if (startup_slot < remote.size() && remote[startup_slot]) startup = handle_value(remote[startup_slot]);
   std::vector<std::string> env;
-  if (!build_environment(o, values, env, f)) return outcome::failed;
+  if (!build_environment(o, values, env, f, startup)) return outcome::failed;
   std::wstring resolved;
   if (!win32::resolve_program(o.program, env, resolved, f)) return outcome::failed;
   std::wstring application, command_line;
@@ -221,9 +217,12 @@ outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, c
 
   win32::attribute_list attributes;
   HANDLE parent = helper.process;  // the attribute list keeps a pointer to this variable
-  if (!attributes.init(list.empty() ? 1 : 2) ||
+  const DWORD attribute_count = 1 + (list.empty() ? 0 : 1) + (jobs.empty() ? 0 : 1);
+  if (!attributes.init(attribute_count) ||
       !attributes.add(PROC_THREAD_ATTRIBUTE_PARENT_PROCESS, &parent, sizeof parent) ||
-      (!list.empty() && !attributes.add(PROC_THREAD_ATTRIBUTE_HANDLE_LIST, list.data(), list.size() * sizeof(HANDLE)))) {
+      (!list.empty() && !attributes.add(PROC_THREAD_ATTRIBUTE_HANDLE_LIST, list.data(), list.size() * sizeof(HANDLE))) ||
+      (!jobs.empty() && !attributes.add(PROC_THREAD_ATTRIBUTE_JOB_LIST, const_cast<HANDLE*>(jobs.data()),
+                                        jobs.size() * sizeof(HANDLE)))) {
     spawn_failed(f, o.program, last_os_error(), "set up the process attribute list");
     return outcome::failed;
   }
@@ -296,7 +295,12 @@ std::unique_ptr<child_impl> spawn_process(const spawn_options& o, failure& f) {
 
   auto c = std::make_unique<child_impl>();
   scratch_handles scratch;
-  std::vector<HANDLE> sources(3 + o.inherit.size(), nullptr);
+  // A section made for this spawn alone is closed when `startup` goes: after CreateProcessW,
+  // once the helper's duplicate has been closed too.
+  startup_object startup;
+  if (!prepare_startup_data(o, startup, f)) return nullptr;
+  std::vector<HANDLE> sources(3 + o.inherit.size() + (startup.handle ? 1 : 0), nullptr);
+  if (startup.handle) sources.back() = startup.handle;
   const stdio* streams[] = {&o.in, &o.out, &o.err};
   for (int i = 0; i < 3; ++i) {
     if (!prepare_stdio(o, i, *streams[i], sources[static_cast<std::size_t>(i)], *c, scratch, f)) return nullptr;
@@ -304,12 +308,32 @@ std::unique_ptr<child_impl> spawn_process(const spawn_options& o, failure& f) {
   if (o.err.type() == stdio::kind::to_stdout) sources[2] = sources[1];
   for (std::size_t i = 0; i < o.inherit.size(); ++i) sources[3 + i] = o.inherit[i].handle;
 
+  // The jobs the child is put in at creation, in this order: the one that ends it when we
+  // end, then its own tree's job, which thereby nests inside the first.
+  std::vector<HANDLE> jobs;
+  if (o.kill_on_parent_exit) {
+    HANDLE job = win32::parent_exit_job();
+    if (!job) {
+      spawn_failed(f, o.program, last_os_error(), "kill_on_parent_exit: create the kill-on-close job");
+      return nullptr;
+    }
+    jobs.push_back(job);
+  }
+  if (o.process_tree) {
+    c->tree_job = win32::create_tree_job();
+    if (!c->tree_job) {
+      spawn_failed(f, o.program, last_os_error(), "process_tree: create the tree's job");
+      return nullptr;
+    }
+    jobs.push_back(c->tree_job);
+  }
+
   // A helper that someone killed is replaced by acquire_helper; one killed in the middle of
   // this spawn makes the try fail with helper_gone, and the spawn tries once more with a new one.
   for (int round = 0; round < 2; ++round) {
     auto helper = win32::acquire_helper(o.program, f);
     if (!helper) return nullptr;
-    switch (start_from(o, sources, *helper, *c, f)) {
+    switch (start_from(o, sources, jobs, *helper, *c, f)) {
       case outcome::started:
         f = failure{};  // a first try that lost its helper leaves nothing to report
         return c;

@@ -32,6 +32,19 @@ std::string to_utf8(std::wstring_view text);
 bool is_pseudo_or_null(HANDLE h) noexcept;
 /// Opens the null device for reading (stdin) or writing, non-inheritable.
 HANDLE open_null_device(bool for_reading) noexcept;
+/// True for the errors a read reports when every writer of a pipe is gone (end of file).
+bool is_end_of_pipe(DWORD error) noexcept;
+
+// --- jobs.cpp ---
+
+/// A new job for one process tree (spawn_options::process_tree), non-inheritable. Its
+/// processes may break away only by asking (CREATE_BREAKAWAY_FROM_JOB). nullptr with
+/// GetLastError() set on failure.
+HANDLE create_tree_job() noexcept;
+/// The job of every child spawned with kill_on_parent_exit: kill-on-close, made once, and
+/// its only handle held by this process until it ends, so that the system's closing of that
+/// handle when we die, however we die, ends them. nullptr with GetLastError() set on failure.
+HANDLE parent_exit_job() noexcept;
 
 // --- attribute_list.cpp ---
 
@@ -51,6 +64,20 @@ class attribute_list {
  private:
   std::unique_ptr<void*[]> storage_;
   LPPROC_THREAD_ATTRIBUTE_LIST list_ = nullptr;
+};
+
+/// A lock that never holds a kernel object (an SRW lock), for state that lives as long as the
+/// process. std::mutex, with mingw-w64's thread library, creates an event the first time two
+/// threads contend for it and closes it only when the mutex is destroyed, which such state
+/// never is: a handle that appears in the middle of a run, at a moment chosen by chance, would
+/// read as a leak to anyone who counts the process's handles.
+class process_lifetime_mutex {
+ public:
+  void lock() noexcept { ::AcquireSRWLockExclusive(&lock_); }
+  void unlock() noexcept { ::ReleaseSRWLockExclusive(&lock_); }
+
+ private:
+  SRWLOCK lock_ = SRWLOCK_INIT;
 };
 
 // --- helper.cpp ---
