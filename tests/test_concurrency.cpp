@@ -3,12 +3,21 @@
 // and through a foreign library, while bequest spawns children with their own canaries.
 #include "common.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
-#ifndef BEQUEST_TEST_CONCURRENT_SPAWNS
-#  define BEQUEST_TEST_CONCURRENT_SPAWNS 2000
+// How many bequest spawns the soak makes, and how long each rogue thread pauses between its
+// spawns: CMake sets both per platform (tests/CMakeLists.txt); BEQUEST_SOAK_SPAWNS in the
+// environment overrides the count for a quick local run.
+#ifndef BEQUEST_TEST_SOAK_SPAWNS
+#  define BEQUEST_TEST_SOAK_SPAWNS 10000
+#endif
+#ifndef BEQUEST_TEST_SOAK_ROGUE_PAUSE_MS
+#  define BEQUEST_TEST_SOAK_ROGUE_PAUSE_MS 5
 #endif
 
 namespace {
@@ -17,10 +26,38 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
   for (std::size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
   return n;
 }
+
+std::string difference(const std::vector<std::string>& from, const std::vector<std::string>& to) {
+  std::string out;
+  for (const std::string& h : to) {
+    if (std::find(from.begin(), from.end(), h) == from.end()) out += "\n  " + h;
+  }
+  return out;
+}
 }  // namespace
 
-TEST_CASE("no canary crosses between bequest's children and rogue spawners' children", "[inherit][threads]") {
-  const int spawns = BEQUEST_TEST_CONCURRENT_SPAWNS;
+TEST_CASE("soak: no canary crosses between bequest's children and rogue spawners' children, and no handle is left open",
+          "[soak][inherit][threads]") {
+  int spawns = BEQUEST_TEST_SOAK_SPAWNS;
+  if (const char* n = std::getenv("BEQUEST_SOAK_SPAWNS")) spawns = std::max(2, std::atoi(n));
+  const auto rogue_pause = std::chrono::milliseconds(BEQUEST_TEST_SOAK_ROGUE_PAUSE_MS);
+
+  // What lasts for the life of the process once made is not a leak: the helper (Windows), the
+  // kill-on-parent-exit job, whatever the foreign spawners keep. One of each first, then count.
+  t::handle_count_guard::settle();
+  {
+    auto o = t::probe({"exit", "0"});
+    o.kill_on_parent_exit = true;
+    bequest::spawn(o).wait();
+    (void)support::rogue_spawn({"exit", "0"});
+    (void)support::foreign_library_spawn({"exit", "0"});
+  }
+  const std::vector<std::string> before = support::open_handles();
+  const auto start = std::chrono::steady_clock::now();
+
+  // Four rogue threads spawn "inherit everything" children while bequest spawns: two by hand
+  // (POSIX: fork+exec that closes nothing; Windows: CreateProcessW(bInheritHandles=TRUE)) and
+  // two through a foreign library (POSIX: Boost.Process; Windows: the C runtime's _wpopen).
   std::atomic<bool> stop{false};
   std::atomic<int> rogue_runs{0}, foreign_runs{0}, rogue_missing_own{0}, into_rogue{0};
   std::vector<std::thread> rogues;
@@ -35,37 +72,54 @@ TEST_CASE("no canary crosses between bequest's children and rogue spawners' chil
         if (!t::mentions(listing, leaky.tag)) ++rogue_missing_own;
         if (t::mentions(listing, "bqcanary")) ++into_rogue;
         ++(foreign ? foreign_runs : rogue_runs);
-        // A short breath, so four rogues do not starve the spawner under Wine's single
-        // wineserver; they still overlap bequest's spawns throughout.
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        // A pause, so that the rogues do not starve bequest's spawns (under Wine, all process
+        // creation goes through one wineserver); they still overlap bequest's spawns throughout.
+        std::this_thread::sleep_for(rogue_pause);
       }
     });
   }
-  // Two bequest threads share the spawns, so bequest's own spawns also race each other.
-  std::atomic<int> missing_own{0}, extra_ours{0}, from_rogues{0}, failed{0};
+
+  // Two bequest threads share the spawns, so bequest's own spawns race each other too. Each
+  // child inherits two canaries of its own; every other one is spawned with
+  // kill_on_parent_exit, which takes another path on Linux (clone) and adds a job on Windows.
+  std::atomic<int> done{0}, missing_own{0}, extra_ours{0}, from_rogues{0}, failed{0}, dying_with_us{0};
   auto spawner = [&](int count) {
     for (int i = 0; i < count; ++i) {
-      support::canary mine = support::make_canary("bqcanary");
+      support::canary first = support::make_canary("bqcanary");
+      support::canary second = support::make_canary("bqcanary");
       auto o = t::probe({"fds"});
-      o.inherit = {{"mine", mine.handle.get()}};
+      o.inherit = {{"first", first.handle.get()}, {"second", second.handle.get()}};
       o.out = bequest::stdio::pipe();
+      o.kill_on_parent_exit = i % 2 == 1;
+      if (o.kill_on_parent_exit) ++dying_with_us;
       bequest::child c = bequest::spawn(o);
       const std::string listing = c.out().read_all();
       if (!c.wait().success()) ++failed;
-      if (!t::mentions(listing, mine.tag)) ++missing_own;
-      if (count_of(listing, "bqcanary") != 1) ++extra_ours;
+      if (!t::mentions(listing, first.tag) || !t::mentions(listing, second.tag)) ++missing_own;
+      if (count_of(listing, "bqcanary") != 2) ++extra_ours;
       if (t::mentions(listing, "rogue-")) ++from_rogues;
+      if (++done % 1000 == 0) {
+        const std::chrono::duration<double> so_far = std::chrono::steady_clock::now() - start;
+        std::printf("soak: %d of %d bequest spawns, %.0f s\n", done.load(), spawns, so_far.count());
+        std::fflush(stdout);
+      }
     }
   };
-  std::thread second(spawner, spawns / 2);
+  std::thread other(spawner, spawns / 2);
   spawner(spawns - spawns / 2);
-  second.join();
+  other.join();
   stop = true;
   for (auto& th : rogues) th.join();
-  std::printf("bequest spawns: %d; rogue spawns: %d by hand, %d by a foreign library\n", spawns, rogue_runs.load(),
-              foreign_runs.load());
-  std::printf("crossings: rogue->bequest %d, bequest->rogue %d, bequest->bequest %d\n", from_rogues.load(),
-              into_rogue.load(), extra_ours.load());
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  const std::vector<std::string> after = support::open_handles();
+
+  std::printf("soak: %.0f s; bequest spawns: %d (%d with kill_on_parent_exit); rogue spawns: %d by hand, %d by a "
+              "foreign library\n",
+              took.count(), spawns, dying_with_us.load(), rogue_runs.load(), foreign_runs.load());
+  std::printf("soak: crossings: rogue->bequest %d, bequest->rogue %d, bequest->bequest %d; bequest children missing "
+              "a canary of their own: %d; rogue children missing theirs: %d\n",
+              from_rogues.load(), into_rogue.load(), extra_ours.load(), missing_own.load(), rogue_missing_own.load());
+  std::printf("soak: open handles before: %zu, after: %zu\n", before.size(), after.size());
   CHECK(rogue_runs > 0);
   CHECK(foreign_runs > 0);
   CHECK(rogue_missing_own == 0);
@@ -76,6 +130,8 @@ TEST_CASE("no canary crosses between bequest's children and rogue spawners' chil
   // Where the platform cannot close foreign descriptors (exact_inheritance() false), the
   // documented weaker guarantee lets rogue canaries in; nowhere else.
   if (bequest::exact_inheritance()) CHECK(from_rogues == 0);
+  INFO("opened and still open:" << difference(before, after) << "\nclosed:" << difference(after, before));
+  CHECK(after.size() == before.size());
 }
 
 TEST_CASE("many threads spawning with bequest each get their own output", "[threads]") {

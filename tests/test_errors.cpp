@@ -165,14 +165,20 @@ TEST_CASE("an argument list beyond the system limit points to startup_data", "[e
   CHECK(mentions(f.message, "startup_data"));
 }
 
-TEST_CASE("options that this build cannot honour yet are refused, not ignored", "[errors]") {
+TEST_CASE("posix.new_session is honoured on POSIX and refused by name on Windows", "[errors]") {
   t::handle_count_guard guard;
   auto o = t::probe({});
-  o.startup_data = "payload";
-  CHECK(expect_failure(o).code == std::errc::not_supported);
-  o.startup_data.clear();
-  o.kill_on_parent_exit = true;
-  CHECK(expect_failure(o).code == std::errc::not_supported);
+  o.posix.new_session = true;
+  o.args = {"pgroup"};
+  if (support::exe_suffix().empty()) {
+    // POSIX: honoured. A session leader also leads a process group of its own.
+    CHECK(t::output_of(o) == "own\n");
+  } else {
+    // Windows has no POSIX sessions: refused by name, not ignored.
+    const auto f = expect_failure(o);
+    CHECK(f.code == std::errc::not_supported);
+    CHECK(mentions(f.message, "posix.new_session"));
+  }
 }
 
 TEST_CASE("stdio mistakes are named: missing input file, empty handle, stdout to stdout", "[errors]") {

@@ -93,3 +93,34 @@ TEST_CASE("writing to a child that is gone fails cleanly instead of killing us",
   c.in().write_all(std::string(1 << 20, 'x'), ec);
   CHECK(ec);
 }
+
+TEST_CASE("a child that closes or replaces its stdio while it runs: end of file and a broken pipe, no hang, no SIGPIPE",
+          "[stdio][faults]") {
+  for (const char* mode : {"close-stdio", "null-stdio"}) {
+    INFO(mode);
+    auto o = t::probe({"print", "before", mode, "sleep", "60000"});
+    o.in = bequest::stdio::pipe();
+    o.out = bequest::stdio::pipe();
+    o.err = bequest::stdio::pipe();
+    bequest::child c = bequest::spawn(o);
+    // End of file although the child still runs: it held the pipes' only other ends.
+    CHECK(c.out().read_all() == "before");
+    CHECK(c.err().read_all().empty());
+    CHECK_FALSE(c.try_wait());
+    // Its stdin has no reader any more: writing fails (POSIX: EPIPE, not a SIGPIPE that would
+    // end this process), and the child is untouched.
+    std::error_code ec;
+    c.in().write_all(std::string(1 << 20, 'x'), ec);
+    CHECK(ec == std::errc::broken_pipe);
+    CHECK_FALSE(c.try_wait());
+    c.kill();
+    c.wait();
+  }
+  // run() feeding a child that closes its input unread, then exits with a code of its own.
+  bequest::run_options ro;
+  ro.input = std::string(4u << 20, 'x');
+  const auto r = bequest::run(t::probe({"print", "bye", "close-stdio", "sleep", "200", "exit", "3"}), ro);
+  CHECK(r.status.code() == 3);
+  CHECK(r.out == "bye");
+  CHECK(r.err.empty());
+}

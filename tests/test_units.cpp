@@ -24,6 +24,20 @@ TEST_CASE("the BEQUEST_INHERIT parser voids a damaged variable whole", "[units]"
   }
 }
 
+TEST_CASE("the BEQUEST_INHERIT parser holds reserved names to the same syntax", "[units]") {
+  // Found by the fuzzer (fuzz/regressions/inherit_variable): a name with the reserved prefix
+  // skipped the character check, so a damaged variable kept its other entries.
+  for (const char* bad : {"results=5;bequest.start!upata=18", "bequest.a b=1", "log=3;bequest.a/b=4", "bequest.\xc3\xa9=1",
+                          "bequest.\x01=2"}) {
+    INFO(bad);
+    CHECK(parse_inherit_variable(bad).empty());
+  }
+  const auto ok = parse_inherit_variable("results=5;bequest.startup_data=18;bequest.=7");
+  REQUIRE(ok.size() == 3);
+  CHECK(ok[1].first == "bequest.startup_data");
+  CHECK(ok[2].first == "bequest.");
+}
+
 TEST_CASE("exit_status formats for people", "[units]") {
   CHECK(fmt::format("{}", bequest::exit_status::exited(3)) == "exited with code 3");
   CHECK(fmt::format("{}", bequest::exit_status::exited(static_cast<int>(0xC0000005u))) ==

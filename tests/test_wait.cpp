@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "common.hpp"
 
+#include <atomic>
+#include <memory>
+#include <optional>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -128,4 +131,75 @@ TEST_CASE("an empty child reports errors instead of crashing", "[wait]") {
   CHECK(ec);
   CHECK_THROWS_AS(c.wait(), bequest::error);
   CHECK_FALSE(c.out());
+}
+
+TEST_CASE("a child that crashes or is killed by someone else reports how it ended", "[wait][faults]") {
+  const bool posix = support::exe_suffix().empty();
+  // A fault of its own: SIGSEGV on POSIX; on Windows the exception code of an unhandled
+  // access violation, kept bit for bit.
+  bequest::child crashed = bequest::spawn(t::probe({"crash"}));
+  const bequest::exit_status fault = crashed.wait();
+  INFO(fault.to_string());
+  CHECK_FALSE(fault.success());
+  if (posix) {
+    CHECK(fault.signal() == 11);
+    CHECK_FALSE(fault.core_dumped());  // the probe turned core dumps off
+    CHECK(fault.to_string() == "killed by signal 11 (SIGSEGV)");
+  } else {
+    CHECK(fault.code() == static_cast<int>(0xC0000005u));
+    CHECK(fault.to_string() == "exited with code 0XC0000005");
+  }
+  // Ended from outside, not through child::kill: SIGKILL / TerminateProcess(1) by process id.
+  bequest::child victim = bequest::spawn(t::probe({"sleep", "60000"}));
+  REQUIRE(support::kill_process(victim.pid()));
+  const bequest::exit_status killed = victim.wait();
+  INFO(killed.to_string());
+  if (posix) {
+    CHECK(killed.signal() == 9);
+  } else {
+    CHECK(killed.code() == 1);
+  }
+  // Killing or waiting again afterwards changes nothing.
+  std::error_code ec;
+  victim.kill(ec);
+  CHECK_FALSE(ec);
+  CHECK(victim.wait() == killed);
+  CHECK(crashed.wait() == fault);
+}
+
+TEST_CASE("children moved to other threads are waited for, killed and destroyed there", "[wait][threads][lifetime][faults]") {
+  // Each child is started here and handed over: a waiter, a killer that then lets the object
+  // go, a destroyer of a running child (the kill policy), and several threads that wait for
+  // one child at once and must all see the same status.
+  std::vector<bequest::pid_type> pids;
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int round = 0; round < 5; ++round) {
+    bequest::child exits = bequest::spawn(t::probe({"exit", "7"}));
+    bequest::child sleeps = bequest::spawn(t::probe({"sleep", "60000"}));
+    bequest::child dropped = bequest::spawn(t::probe({"sleep", "60000"}));
+    pids.insert(pids.end(), {exits.pid(), sleeps.pid(), dropped.pid()});
+    threads.emplace_back([c = std::move(exits), &wrong]() mutable {
+      if (c.wait().code() != 7 || c.wait().code() != 7) ++wrong;
+    });
+    threads.emplace_back([c = std::move(sleeps), &wrong]() mutable {
+      c.kill();
+      if (c.wait().success()) ++wrong;
+      c.kill();  // already waited for: nothing to do
+      bequest::child gone = std::move(c);
+      if (c.valid()) ++wrong;  // NOLINT: checking the moved-from state on purpose
+    });
+    threads.emplace_back([c = std::move(dropped)]() mutable { bequest::child last = std::move(c); });
+    CHECK_FALSE(exits.valid());  // NOLINT: moved from on purpose
+  }
+  auto shared = std::make_shared<bequest::child>(bequest::spawn(t::probe({"sleep", "300"})));
+  std::vector<std::optional<bequest::exit_status>> seen(4);
+  for (auto& s : seen) threads.emplace_back([&s, shared] { s = shared->wait(); });
+  for (auto& th : threads) th.join();
+  CHECK(wrong == 0);
+  for (const auto& s : seen) {
+    REQUIRE(s);
+    CHECK(*s == bequest::exit_status::exited(0));
+  }
+  for (bequest::pid_type pid : pids) CHECK_FALSE(support::process_alive(pid));
 }

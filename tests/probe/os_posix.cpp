@@ -3,9 +3,15 @@
 #include "probe_os.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <cstdint>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,13 +77,101 @@ std::string read_stdin() {
   return data;
 }
 
+bool read_stdin_some(std::string& chunk, std::size_t max) {
+  chunk.resize(max);
+  while (true) {
+    const ssize_t n = ::read(0, chunk.data(), max);
+    if (n < 0 && errno == EINTR) continue;
+    chunk.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return n > 0;
+  }
+}
+
+bool leads_own_process_group() { return ::getpgid(0) == ::getpid(); }
+
 void sleep_ms(long ms) {
   timespec t{ms / 1000, (ms % 1000) * 1000000L};
   while (::nanosleep(&t, &t) != 0 && errno == EINTR) {
   }
 }
 
+unsigned long long parent_process_id() { return static_cast<unsigned long long>(::getppid()); }
+
 void set_binary_stdio() {}
+
+void drop_stdio(bool close) {
+  const int null = close ? -1 : ::open("/dev/null", O_RDWR);
+  for (int fd = 0; fd < 3; ++fd) {
+    if (null >= 0) {
+      ::dup2(null, fd);
+    } else {
+      ::close(fd);
+    }
+  }
+  if (null > 2) ::close(null);
+}
+
+void crash() {
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  std::signal(SIGSEGV, SIG_DFL);
+  std::raise(SIGSEGV);
+  std::_Exit(96);  // not reached
+}
+
+void set_env(const std::string& name, const std::string& value) { ::setenv(name.c_str(), value.c_str(), 1); }
+
+namespace {
+
+std::string outcome(const char* route, bool wrote) { return std::string(route) + (wrote ? "\twrote" : "\trefused"); }
+
+/// Flips the first payload byte (offset 64, after the header) through a writable shared mapping.
+bool flip_through_mapping(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size <= 64) return false;
+  const auto size = static_cast<std::size_t>(st.st_size);
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return false;
+  static_cast<unsigned char*>(p)[64] ^= 0xFF;
+  ::munmap(p, size);
+  return true;
+}
+
+bool flip_through_write(int fd) {
+  unsigned char byte = 0;
+  if (::pread(fd, &byte, 1, 64) != 1) byte = 0;
+  byte ^= 0xFF;
+  return ::pwrite(fd, &byte, 1, 64) == 1;
+}
+
+}  // namespace
+
+std::vector<std::string> attack_startup_handle(unsigned long long handle_value) {
+  const int fd = static_cast<int>(handle_value);
+  return {outcome("map-shared-write", flip_through_mapping(fd)), outcome("write", flip_through_write(fd)),
+          outcome("truncate", ::ftruncate(fd, 0) == 0)};
+}
+
+std::vector<std::string> attack_startup_view(const void* data, std::size_t size) {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t start = begin & ~(page - 1);
+  bool wrote = false;
+  if (::mprotect(reinterpret_cast<void*>(start), begin + size - start, PROT_READ | PROT_WRITE) == 0) {
+    *static_cast<unsigned char*>(const_cast<void*>(data)) ^= 0xFF;
+    wrote = true;
+  }
+  return {outcome("mprotect", wrote)};
+}
+
+std::vector<std::string> attack_startup_reopen(unsigned long long handle_value) {
+  const std::string path = "/proc/self/fd/" + std::to_string(handle_value);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return {outcome("reopen", false)};
+  const bool wrote = flip_through_write(fd) || flip_through_mapping(fd);
+  ::close(fd);
+  return {outcome("reopen", wrote)};
+}
 
 }  // namespace probe
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // The probe's Win32 half.
 #include "probe_os.hpp"
+#include "win32_handle_table.hpp"
 
 #include <windows.h>
 #include <winternl.h>
@@ -25,28 +26,13 @@ std::string to_utf8(const wchar_t* text, std::size_t length) {
   return out;
 }
 
-// SystemExtendedHandleInformation (64) is undocumented but stable since Windows XP, works
-// under Wine, and, unlike the older class 16, carries full 32-bit process ids and handle
-// values. These are its layouts.
-constexpr ULONG system_extended_handle_information = 64;
-constexpr NTSTATUS status_info_length_mismatch = static_cast<NTSTATUS>(0xC0000004L);
-
-struct handle_entry {
-  PVOID object;
-  ULONG_PTR process_id;
-  ULONG_PTR handle_value;
-  ULONG granted_access;
-  USHORT creator_back_trace_index;
-  USHORT object_type_index;
-  ULONG handle_attributes;
-  ULONG reserved;
-};
-
-struct handle_table {
-  ULONG_PTR count;
-  ULONG_PTR reserved;
-  handle_entry handles[1];
-};
+std::wstring to_wide(const std::string& text) {
+  if (text.empty()) return {};
+  const int n = ::MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), nullptr, 0);
+  std::wstring out(static_cast<std::size_t>(n > 0 ? n : 0), L'\0');
+  if (n > 0) ::MultiByteToWideChar(CP_UTF8, 0, text.data(), static_cast<int>(text.size()), out.data(), n);
+  return out;
+}
 
 std::string type_name(HANDLE h) {
   // Only the type is asked for: a *name* query (ObjectNameInformation) can block forever on
@@ -92,28 +78,8 @@ void write_handle(HANDLE h, const std::string& data) {
 
 std::vector<open_handle> list_handles() {
   std::vector<open_handle> handles;
-  // Through GetProcAddress with the class as a plain ULONG: winternl.h's enum does not list 64.
-  using query_fn = NTSTATUS(NTAPI*)(ULONG, PVOID, ULONG, PULONG);
-  const auto query = reinterpret_cast<query_fn>(
-      reinterpret_cast<void (*)()>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "NtQuerySystemInformation")));
-  if (!query) return handles;
-  ULONG size = 1 << 20;
-  std::unique_ptr<unsigned char[]> buffer;
-  NTSTATUS status;
-  do {
-    buffer.reset(new unsigned char[size]);
-    ULONG needed = 0;
-    status = query(system_extended_handle_information, buffer.get(), size, &needed);
-    if (status == status_info_length_mismatch) size = (needed > size ? needed : size) * 2;
-  } while (status == status_info_length_mismatch);
-  if (!NT_SUCCESS(status)) return handles;
-  const auto* table = reinterpret_cast<const handle_table*>(buffer.get());
-  const ULONG_PTR self = ::GetCurrentProcessId();
-  for (ULONG_PTR i = 0; i < table->count; ++i) {
-    const handle_entry& e = table->handles[i];
-    if (e.process_id != self) continue;
-    HANDLE h = reinterpret_cast<HANDLE>(e.handle_value);
-    handles.push_back({static_cast<unsigned long long>(e.handle_value), describe(h)});
+  for (ULONG_PTR value : win32_handle_table::current_process_handles()) {
+    handles.push_back({static_cast<unsigned long long>(value), describe(reinterpret_cast<HANDLE>(value))});
   }
   return handles;
 }
@@ -153,13 +119,146 @@ std::string read_stdin() {
   return data;
 }
 
+bool read_stdin_some(std::string& chunk, std::size_t max) {
+  chunk.resize(max);
+  DWORD n = 0;
+  // A pipe whose writers are all gone reports ERROR_BROKEN_PIPE: end of input.
+  const bool ok = ::ReadFile(::GetStdHandle(STD_INPUT_HANDLE), chunk.data(), static_cast<DWORD>(max), &n, nullptr) != FALSE;
+  chunk.resize(ok ? n : 0);
+  return ok && n > 0;
+}
+
+namespace {
+volatile LONG ctrl_c_seen = 0;
+BOOL WINAPI on_console_event(DWORD event) {
+  if (event == CTRL_C_EVENT) ::InterlockedExchange(&ctrl_c_seen, 1);
+  return TRUE;
+}
+}  // namespace
+
+bool leads_own_process_group() {
+  // Windows has no documented query for a process's group. What it documents is the effect
+  // of CREATE_NEW_PROCESS_GROUP: "CTRL+C signals will be disabled for all processes within
+  // the new process group". So: move to a console of our own (so the event reaches nobody
+  // else), raise Ctrl+C there, and see whether our handler is called.
+  // AllocConsole points the standard handles at the new console: keep ours (the pipes).
+  const DWORD ids[] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+  HANDLE saved[3];
+  for (int i = 0; i < 3; ++i) saved[i] = ::GetStdHandle(ids[i]);
+  ::FreeConsole();
+  const bool allocated = ::AllocConsole() != FALSE;
+  for (int i = 0; i < 3; ++i) ::SetStdHandle(ids[i], saved[i]);
+  if (!allocated) return false;
+  ::SetConsoleCtrlHandler(on_console_event, TRUE);
+  if (!::GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0)) return false;
+  // The handler runs on a thread the system starts for it.
+  for (int i = 0; i < 200 && !ctrl_c_seen; ++i) ::Sleep(10);
+  return ctrl_c_seen == 0;
+}
+
 void sleep_ms(long ms) { ::Sleep(ms < 0 ? 0 : static_cast<DWORD>(ms)); }
+
+unsigned long long parent_process_id() {
+  // ProcessBasicInformation's documented layout names the parent field "Reserved3"; it is
+  // InheritedFromUniqueProcessId, the process that created this one.
+  struct basic_information {
+    NTSTATUS exit_status;
+    PVOID peb;
+    ULONG_PTR affinity;
+    LONG base_priority;
+    ULONG_PTR unique_process_id;
+    ULONG_PTR inherited_from_unique_process_id;
+  } info{};
+  ULONG length = 0;
+  if (::NtQueryInformationProcess(::GetCurrentProcess(), ProcessBasicInformation, &info, sizeof info, &length) != 0) {
+    return 0;
+  }
+  return info.inherited_from_unique_process_id;
+}
 
 void set_binary_stdio() {
   // The probe writes through WriteFile, but anything the C runtime prints must not gain CRs.
   _setmode(_fileno(stdin), _O_BINARY);
   _setmode(_fileno(stdout), _O_BINARY);
   _setmode(_fileno(stderr), _O_BINARY);
+}
+
+void drop_stdio(bool close) {
+  static constexpr DWORD ids[] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+  for (DWORD id : ids) {
+    HANDLE old = ::GetStdHandle(id);
+    HANDLE replacement = nullptr;
+    if (!close) {
+      replacement = ::CreateFileW(L"NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                                  OPEN_EXISTING, 0, nullptr);
+      if (replacement == INVALID_HANDLE_VALUE) replacement = nullptr;
+    }
+    ::SetStdHandle(id, replacement);
+    if (old && old != INVALID_HANDLE_VALUE) ::CloseHandle(old);
+  }
+}
+
+namespace {
+LONG WINAPI end_without_report(EXCEPTION_POINTERS*) {
+  // The process ends with the exception's code as its exit code, as after any unhandled
+  // exception, but without Windows Error Reporting (or Wine's winedbg) starting first.
+  return EXCEPTION_EXECUTE_HANDLER;
+}
+}  // namespace
+
+void crash() {
+  ::SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+  ::SetUnhandledExceptionFilter(end_without_report);
+  ::RaiseException(EXCEPTION_ACCESS_VIOLATION, EXCEPTION_NONCONTINUABLE, 0, nullptr);
+  ::ExitProcess(96);  // not reached
+}
+
+void set_env(const std::string& name, const std::string& value) {
+  const std::wstring wide_name = to_wide(name), wide_value = to_wide(value);
+  ::SetEnvironmentVariableW(wide_name.c_str(), wide_value.c_str());
+}
+
+namespace {
+
+std::string outcome(const char* route, bool wrote) { return std::string(route) + (wrote ? "\twrote" : "\trefused"); }
+
+/// Flips the first payload byte (offset 64, after the header) through a writable view.
+bool flip_through_view(HANDLE section) {
+  void* view = ::MapViewOfFile(section, FILE_MAP_WRITE, 0, 0, 0);
+  if (!view) return false;
+  static_cast<unsigned char*>(view)[64] ^= 0xFF;
+  ::UnmapViewOfFile(view);
+  return true;
+}
+
+HANDLE from_value(unsigned long long value) { return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(value)); }
+
+}  // namespace
+
+std::vector<std::string> attack_startup_handle(unsigned long long handle_value) {
+  return {outcome("map-write", flip_through_view(from_value(handle_value)))};
+}
+
+std::vector<std::string> attack_startup_view(const void* data, std::size_t size) {
+  DWORD old = 0;
+  bool wrote = false;
+  if (::VirtualProtect(const_cast<void*>(data), size, PAGE_READWRITE, &old)) {
+    *static_cast<unsigned char*>(const_cast<void*>(data)) ^= 0xFF;
+    wrote = true;
+  }
+  return {outcome("virtualprotect", wrote)};
+}
+
+std::vector<std::string> attack_startup_reopen(unsigned long long handle_value) {
+  HANDLE writable = nullptr;
+  // Asking for more access than the handle has is checked against the section's DACL.
+  if (!::DuplicateHandle(::GetCurrentProcess(), from_value(handle_value), ::GetCurrentProcess(), &writable,
+                         FILE_MAP_READ | FILE_MAP_WRITE, FALSE, 0)) {
+    return {outcome("duplicate-for-write", false)};
+  }
+  const bool wrote = flip_through_view(writable);
+  ::CloseHandle(writable);
+  return {outcome("duplicate-for-write", wrote)};
 }
 
 }  // namespace probe

@@ -17,10 +17,33 @@
 //   print TEXT        write TEXT to stdout;  eprint TEXT: to stderr
 //   flood N           write N bytes to stdout
 //   clear-inherit     bequest::clear_inherit_variable()
+//   ppid              print the id of the parent process (on Windows: bequest's helper)
 //   spawn-probe ...   spawn this probe with the remaining arguments via bequest, wait, and
 //                     exit with its code
+//   startup-data      print what bequest::startup_data(ec) gave: "SIZE<TAB>DIGEST<TAB>ERROR",
+//                     ERROR being "ok" or "CATEGORY:VALUE" (digest.hpp)
+//   startup-echo      write the start-up data to stdout as it is
+//   setenv NAME VALUE set an environment variable of this process (forging BEQUEST_INHERIT)
+//   startup-attack    try to change the start-up data through its handle and its view; one
+//                     line per attempt, "ROUTE<TAB>refused|wrote"
+//   startup-reopen    the same through a second, writable handle to the object
+//   children-parent   spawn this probe as "ppid" via bequest and print what it printed: the id
+//                     of the process that parents this process's children (POSIX: this
+//                     process; Windows: its helper)
+//   close-stdio       close stdin, stdout and stderr
+//   null-stdio        put the null device in place of stdin, stdout and stderr
+//   crash             end by a fault (POSIX: SIGSEGV; Windows: access violation, 0xC0000005)
+//   spawn-sleeper K MS  spawn this probe as "sleep MS" via bequest, detached (it outlives us),
+//                     with kill_on_parent_exit = K (0 or 1); print its pid on a line at once
+//   pgroup            print "own" if this process leads a process group of its own (POSIX:
+//                     getpgid() == getpid(); Windows: Ctrl+C is disabled, the documented mark
+//                     of CREATE_NEW_PROCESS_GROUP), else "inherited"
+//   churn N           write N bytes to stdout and N to stderr while reading stdin, in
+//                     turns of 64 KiB each, blocking; exit 0 if stdin held exactly N bytes
+//                     of the pattern byte[i] = i % 251, 3 if its length differed, 4 if a byte did
 //
 // Escaping in printed lines: backslash as "\\", bytes below 0x20 and 0x7F as "\xHH".
+#include "digest.hpp"
 #include "probe_os.hpp"
 
 #include <bequest/bequest.hpp>
@@ -31,6 +54,7 @@
 #include <type_traits>
 #include <cstdlib>
 #include <string>
+#include <system_error>
 
 namespace probe {
 namespace {
@@ -69,6 +93,18 @@ unsigned long long value_of(H h) {
   } else {
     return static_cast<unsigned long long>(h);
   }
+}
+
+/// The value BEQUEST_INHERIT publishes for the start-up data, read the way a forger or a
+/// curious child would, without the library (which closes the handle once it has mapped it).
+unsigned long long published_startup_value() {
+  const std::string key = "bequest.startup_data=";
+  for (const std::string& e : environment()) {
+    if (e.rfind("BEQUEST_INHERIT=", 0) != 0) continue;
+    const std::size_t at = e.find(key);
+    if (at != std::string::npos) return std::strtoull(e.c_str() + at + key.size(), nullptr, 10);
+  }
+  return 0;
 }
 
 int fail(const std::string& what) {
@@ -149,6 +185,79 @@ int run(const std::vector<std::string>& args) {
       }
     } else if (cmd == "clear-inherit") {
       bequest::clear_inherit_variable();
+    } else if (cmd == "ppid") {
+      out += std::to_string(parent_process_id()) + "\n";
+    } else if (cmd == "startup-data") {
+      std::error_code ec;
+      const bequest::byte_view data = bequest::startup_data(ec);
+      out += std::to_string(data.size()) + "\t" + digest_hex(data.data(), data.size()) + "\t" +
+             (ec ? std::string(ec.category().name()) + ":" + std::to_string(ec.value()) : std::string("ok")) + "\n";
+    } else if (cmd == "startup-echo") {
+      out += std::string(bequest::startup_data().as_string_view());
+    } else if (cmd == "setenv" && need(2)) {
+      set_env(args[i + 1], args[i + 2]);
+      i += 2;
+    } else if (cmd == "startup-attack") {
+      const unsigned long long value = published_startup_value();
+      for (const std::string& line : attack_startup_handle(value)) out += line + "\n";
+      const bequest::byte_view data = bequest::startup_data();
+      if (data.empty()) return fail("no start-up data to attack");
+      for (const std::string& line : attack_startup_view(data.data(), data.size())) out += line + "\n";
+    } else if (cmd == "startup-reopen") {
+      for (const std::string& line : attack_startup_reopen(published_startup_value())) out += line + "\n";
+    } else if (cmd == "spawn-sleeper" && need(2)) {
+      flush();
+      bequest::spawn_options o;
+      o.program = args[0];
+      o.kill_on_parent_exit = args[++i] == "1";
+      o.args = {"sleep", args[++i]};
+      o.on_destroy = bequest::destroy_policy::detach;
+      bequest::child c = bequest::spawn(o);
+      write_stdout(std::to_string(c.pid()) + "\n");
+    } else if (cmd == "children-parent") {
+      bequest::spawn_options o;
+      o.program = args[0];
+      o.args = {"ppid"};
+      o.out = bequest::stdio::pipe();
+      bequest::child c = bequest::spawn(o);
+      out += c.out().read_all();
+      if (!c.wait().success()) return fail("children-parent: the ppid probe failed");
+    } else if (cmd == "close-stdio" || cmd == "null-stdio") {
+      flush();
+      drop_stdio(cmd == "close-stdio");
+    } else if (cmd == "crash") {
+      flush();
+      crash();
+    } else if (cmd == "pgroup") {
+      out += leads_own_process_group() ? "own\n" : "inherited\n";
+    } else if (cmd == "churn" && need(1)) {
+      flush();
+      const long long n = std::atoll(args[++i].c_str());
+      std::string out_block(65536, 'o'), err_block(65536, 'e');
+      long long to_out = n, to_err = n, got = 0;
+      bool in_open = true, pattern_ok = true;
+      std::string chunk;
+      while (to_out > 0 || to_err > 0 || in_open) {
+        if (to_out > 0) {
+          const auto k = static_cast<std::size_t>(std::min<long long>(to_out, 65536));
+          write_stdout(k == out_block.size() ? out_block : out_block.substr(0, k));
+          to_out -= static_cast<long long>(k);
+        }
+        if (to_err > 0) {
+          const auto k = static_cast<std::size_t>(std::min<long long>(to_err, 65536));
+          write_stderr(k == err_block.size() ? err_block : err_block.substr(0, k));
+          to_err -= static_cast<long long>(k);
+        }
+        if (in_open) {
+          in_open = read_stdin_some(chunk, 65536);
+          for (unsigned char c : chunk) {
+            if (c != static_cast<unsigned char>(got % 251)) pattern_ok = false;
+            ++got;
+          }
+        }
+      }
+      if (got != n) return 3;
+      return pattern_ok ? 0 : 4;
     } else if (cmd == "spawn-probe") {
       flush();
       bequest::spawn_options o;

@@ -3,6 +3,7 @@
 
 // The probe's OS-specific half: os_posix.cpp or os_win32.cpp.
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,10 +28,38 @@ void write_stdout(const std::string& data);
 void write_stderr(const std::string& data);
 /// Reads all of stdin.
 std::string read_stdin();
+/// Reads at most `max` bytes of stdin into `chunk` (blocking); false at end of input.
+bool read_stdin_some(std::string& chunk, std::size_t max);
+/// True when this process leads a process group of its own (see the probe's `pgroup`).
+bool leads_own_process_group();
 /// Sleeps.
 void sleep_ms(long ms);
+/// The id of the process that created this one (POSIX: getppid; Windows: the creating
+/// process recorded by the kernel, which for a bequest child is the helper).
+unsigned long long parent_process_id();
 /// Puts stdin/stdout/stderr in binary mode (Windows CRT); nothing on POSIX.
 void set_binary_stdio();
+
+/// Closes this process's stdin, stdout and stderr (`close` true), or puts the null device in
+/// their place and closes what was there (`close` false).
+void drop_stdio(bool close);
+/// Ends this process by a fault of its own, the way a crash does: POSIX: SIGSEGV (with core
+/// dumps off, so no core file is left behind); Windows: an unhandled access violation, exit
+/// code 0xC0000005 (with no debugger or error report started).
+[[noreturn]] void crash();
+
+/// Sets an environment variable of this process (as a forger would, before bequest reads it).
+void set_env(const std::string& name, const std::string& value);
+
+/// Attempts to change start-up data, each reported as "ROUTE<TAB>refused" or "ROUTE<TAB>wrote".
+/// Through the handle published for it (before startup_data() has closed it): a writable
+/// mapping, write(), truncation (POSIX).
+std::vector<std::string> attack_startup_handle(unsigned long long handle_value);
+/// Through the view startup_data() returned: making it writable (mprotect / VirtualProtect).
+std::vector<std::string> attack_startup_view(const void* data, std::size_t size);
+/// Through a second handle with more access: reopening /proc/self/fd/N for writing (Linux), or
+/// DuplicateHandle asking for FILE_MAP_WRITE (Windows).
+std::vector<std::string> attack_startup_reopen(unsigned long long handle_value);
 
 /// The shared probe; argv as UTF-8.
 int run(const std::vector<std::string>& args);

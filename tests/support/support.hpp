@@ -7,8 +7,11 @@
 #include <bequest/bequest.hpp>
 
 #include <cstddef>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace support {
@@ -18,13 +21,31 @@ std::string probe_path();
 
 /// How many handles / fds this process has open now.
 std::size_t open_handle_count();
+/// This process's open fds / handles, one line each: the value and what it is (the fd's
+/// /proc link; the handle's object type). For telling what a leak was.
+std::vector<std::string> open_handles();
+
+/// What this process was given by whoever started it, beyond stdio, that its own children
+/// could inherit in turn, by value: what each one is (as the probe's `fds` mode describes it).
+/// POSIX: the fds above 2 that were open without FD_CLOEXEC when the process started — an
+/// interactive shell or a CI runner may leave some — recorded before main. Windows: empty; a
+/// process cannot tell which of its handles came from its parent (and the test that asks is
+/// POSIX-only).
+std::map<bequest::native_handle, std::string> inherited_from_caller();
 
 /// A uniquely named temporary file held open. The name (`tag`) appears in the handle list a
 /// probe prints (`fds` mode) when the probe holds it, so tests can see which canaries crossed.
+/// Destroying it closes the handle and removes the file (a soak makes tens of thousands).
 struct canary {
   std::string tag;
   std::string path;
   bequest::unique_handle handle;
+
+  canary() = default;
+  canary(canary&& other) noexcept
+      : tag(std::move(other.tag)), path(std::exchange(other.path, {})), handle(std::move(other.handle)) {}
+  canary& operator=(canary&&) = delete;
+  ~canary();
 };
 /// Opened by bequest: non-inheritable.
 canary make_canary(std::string_view prefix);
@@ -42,6 +63,25 @@ std::string foreign_library_spawn(const std::vector<std::string>& args);
 
 /// True while a process with this id exists (and is not a zombie).
 bool process_alive(bequest::pid_type pid);
+/// Ends a process at once (SIGKILL / TerminateProcess), by id; for a process that is not our
+/// child (a helper, a test's leftover grandchild). False when that was refused.
+bool kill_process(bequest::pid_type pid);
+/// Ends the process with this id (as kill_process does) only if it runs this very program —
+/// what bequest's helper is on Windows — checking and ending it through one handle, so that an
+/// id the system has given to another process meanwhile is left alone. False otherwise.
+bool kill_copy_of_self(bequest::pid_type pid);
+/// The id of this process.
+bequest::pid_type current_pid();
+/// True when the suite runs under Wine rather than on the system it was built for.
+bool running_under_wine();
+
+/// The system's own splitter of Windows command lines (CommandLineToArgvW) applied to the
+/// UTF-8 `line`; nullopt on systems that have none (POSIX).
+std::optional<std::vector<std::string>> system_split_command_line(const std::string& line);
+/// Writes a script in `dir` that runs the probe's `argv` command with the script's own
+/// arguments forwarded — Windows: NAME.bat holding `@"PROBE" argv %*`; POSIX: an executable
+/// /bin/sh script NAME that runs `exec PROBE argv "$@"` — and returns its path.
+std::string make_forwarding_script(const std::string& dir, const std::string& name);
 
 /// Holds this process at its handle limit while alive (POSIX: RLIMIT_NOFILE lowered and
 /// the remaining fds used up), so the next handle creation fails; restores everything after.
@@ -57,6 +97,36 @@ class handle_exhaustion {
   unsigned long long saved_limit_ = 0;
 };
 
+/// While alive, this process handles signals the way careless code leaves them — POSIX:
+/// SIGTERM ignored, and blocked in the calling thread — so tests can check that children do
+/// not inherit that. Windows has no such state: nothing happens there.
+class hostile_signal_state {
+ public:
+  hostile_signal_state();
+  ~hostile_signal_state();
+  hostile_signal_state(const hostile_signal_state&) = delete;
+  hostile_signal_state& operator=(const hostile_signal_state&) = delete;
+
+ private:
+  alignas(16) unsigned char saved_[512];  // the previous action and mask, in the OS's own layout
+};
+
+/// While alive, this process has a handler of its own for a signal that nothing else uses
+/// (POSIX: SIGUSR2), as a program that embeds bequest may. Windows has no signals: nothing
+/// happens there, and handler_runs() is true.
+class own_signal_handler {
+ public:
+  own_signal_handler();
+  ~own_signal_handler();
+  own_signal_handler(const own_signal_handler&) = delete;
+  own_signal_handler& operator=(const own_signal_handler&) = delete;
+  /// Raises the signal in this thread; true when the handler ran for it.
+  bool handler_runs();
+
+ private:
+  alignas(16) unsigned char saved_[512];  // the previous action, in the OS's own layout
+};
+
 /// A path guaranteed not to exist.
 std::string missing_path();
 /// A directory for the test's files.
@@ -67,5 +137,15 @@ std::string exe_suffix();
 std::string copy_probe(const std::string& dir, const std::string& name);
 /// Writes a file that exists but cannot be executed; returns its path.
 std::string make_non_executable(const std::string& dir, const std::string& name);
+/// Writes a file that passes every check before a spawn (POSIX: executable permission;
+/// Windows: an .exe) but that the system refuses to run; returns its path.
+std::string make_invalid_program(const std::string& dir, const std::string& name);
+
+/// A shared-memory object holding exactly `bytes`, made the way spawn makes start-up data
+/// objects (POSIX: a memfd sealed against writing and resizing; Windows: a pagefile-backed
+/// section) but with whatever contents the test wants, to forge start-up data.
+bequest::unique_handle make_shared_memory(const std::string& bytes);
+/// True when this process can open files whatever their permission bits say (POSIX: root).
+bool bypasses_file_permissions();
 
 }  // namespace support

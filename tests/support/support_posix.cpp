@@ -12,10 +12,15 @@
 #include <filesystem>
 #include <fstream>
 #include <limits.h>
+#include <map>
+#include <new>
+#include <pthread.h>
 #include <random>
 #include <stdexcept>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,20 +55,53 @@ std::string read_fd_all(int fd) {
   return out;
 }
 
+// The fds above 2 open without FD_CLOEXEC now, and what each is.
+std::map<int, std::string> inheritable_fds() {
+  std::map<int, std::string> out;
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (!dir) return out;
+  const int own = ::dirfd(dir);
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    const int fd = std::atoi(e->d_name);
+    if (fd <= 2 || fd == own) continue;
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0 || (flags & FD_CLOEXEC) != 0) continue;
+    char target[PATH_MAX];
+    const std::string link = std::string("/proc/self/fd/") + e->d_name;
+    const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    out[fd] = n > 0 ? std::string(target, static_cast<std::size_t>(n)) : "?";
+  }
+  ::closedir(dir);
+  return out;
+}
+
+// Taken during static initialisation, before the suite opens anything.
+const std::map<int, std::string> fds_from_caller = inheritable_fds();
+
 }  // namespace
+
+std::map<bequest::native_handle, std::string> inherited_from_caller() { return fds_from_caller; }
 
 std::string probe_path() { return self_dir() + "/bequest_probe"; }
 
-std::size_t open_handle_count() {
-  std::size_t n = 0;
+std::vector<std::string> open_handles() {
+  std::vector<std::string> out;
   DIR* dir = ::opendir("/proc/self/fd");
   if (!dir) throw std::runtime_error("opendir /proc/self/fd failed");
+  const int own = ::dirfd(dir);
   while (const dirent* e = ::readdir(dir)) {
-    if (e->d_name[0] >= '0' && e->d_name[0] <= '9') ++n;
+    if (e->d_name[0] < '0' || e->d_name[0] > '9' || std::atoi(e->d_name) == own) continue;
+    char target[PATH_MAX];
+    const std::string link = std::string("/proc/self/fd/") + e->d_name;
+    const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    out.push_back(std::string("fd ") + e->d_name + " " + (n > 0 ? std::string(target, static_cast<std::size_t>(n)) : "?"));
   }
   ::closedir(dir);
-  return n - 1;  // the directory's own fd
+  return out;
 }
+
+std::size_t open_handle_count() { return open_handles().size(); }
 
 std::string temp_dir() {
   static const std::string dir = [] {
@@ -72,6 +110,11 @@ std::string temp_dir() {
     return d.string();
   }();
   return dir;
+}
+
+canary::~canary() {
+  handle.reset();
+  if (!path.empty()) ::unlink(path.c_str());
 }
 
 canary make_canary(std::string_view prefix) {
@@ -141,6 +184,38 @@ bool process_alive(bequest::pid_type pid) {
   return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z' && line[close + 2] != 'X';
 }
 
+bool kill_process(bequest::pid_type pid) { return pid > 0 && ::kill(pid, SIGKILL) == 0; }
+
+bool kill_copy_of_self(bequest::pid_type pid) {
+  // A pidfd pins the process: the check and the signal reach the same one.
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return false;
+  char self[PATH_MAX], other[PATH_MAX];
+  const ssize_t a = ::readlink("/proc/self/exe", self, sizeof self);
+  const ssize_t b = ::readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), other, sizeof other);
+  bool ok = a > 0 && a == b && std::memcmp(self, other, static_cast<std::size_t>(a)) == 0 && pid != ::getpid();
+  if (ok) ok = ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0) == 0;
+  ::close(pidfd);
+  return ok;
+}
+
+bequest::pid_type current_pid() { return ::getpid(); }
+
+bool running_under_wine() { return false; }
+
+std::optional<std::vector<std::string>> system_split_command_line(const std::string&) { return std::nullopt; }
+
+std::string make_forwarding_script(const std::string& dir, const std::string& name) {
+  std::filesystem::create_directories(dir);
+  const std::string target = dir + "/" + name;
+  std::string quoted = "'";
+  for (char c : probe_path()) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  std::ofstream(target) << "#!/bin/sh\nexec " << quoted << " argv \"$@\"\n";
+  ::chmod(target.c_str(), 0755);
+  return target;
+}
+
 handle_exhaustion::handle_exhaustion() {
   rlimit lim{};
   ::getrlimit(RLIMIT_NOFILE, &lim);
@@ -162,6 +237,55 @@ handle_exhaustion::~handle_exhaustion() {
   ::setrlimit(RLIMIT_NOFILE, &lim);
 }
 
+namespace {
+struct saved_signal_state {
+  struct sigaction action;
+  sigset_t mask;
+};
+static_assert(sizeof(saved_signal_state) <= 512, "hostile_signal_state::saved_ is too small");
+}  // namespace
+
+hostile_signal_state::hostile_signal_state() {
+  auto* saved = new (saved_) saved_signal_state;
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  ::sigaction(SIGTERM, &ignore, &saved->action);
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &term, &saved->mask);
+}
+
+hostile_signal_state::~hostile_signal_state() {
+  auto* saved = reinterpret_cast<saved_signal_state*>(saved_);
+  ::pthread_sigmask(SIG_SETMASK, &saved->mask, nullptr);
+  ::sigaction(SIGTERM, &saved->action, nullptr);
+}
+
+namespace {
+volatile std::sig_atomic_t own_handler_calls = 0;
+extern "C" void count_own_signal(int) { own_handler_calls = own_handler_calls + 1; }
+}  // namespace
+
+own_signal_handler::own_signal_handler() {
+  static_assert(sizeof(struct sigaction) <= sizeof saved_, "own_signal_handler::saved_ is too small");
+  auto* saved = new (saved_) struct sigaction;
+  struct sigaction counting {};
+  counting.sa_handler = count_own_signal;
+  sigemptyset(&counting.sa_mask);
+  ::sigaction(SIGUSR2, &counting, saved);
+}
+
+own_signal_handler::~own_signal_handler() { ::sigaction(SIGUSR2, reinterpret_cast<struct sigaction*>(saved_), nullptr); }
+
+bool own_signal_handler::handler_runs() {
+  const std::sig_atomic_t before = own_handler_calls;
+  // raise() delivers to the calling thread before it returns, when the signal is not blocked.
+  ::raise(SIGUSR2);
+  return own_handler_calls != before;
+}
+
 std::string missing_path() { return temp_dir() + "/" + unique_tag("missing") + "/nothing-here"; }
 
 std::string exe_suffix() { return ""; }
@@ -179,6 +303,30 @@ std::string make_non_executable(const std::string& dir, const std::string& name)
   const std::string target = dir + "/" + name;
   std::ofstream(target) << "not a program\n";
   ::chmod(target.c_str(), 0644);
+  return target;
+}
+
+bequest::unique_handle make_shared_memory(const std::string& bytes) {
+  bequest::unique_handle h(::memfd_create("bequest-test-forged", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!h) throw std::runtime_error("memfd_create failed");
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(h.get(), bytes.data() + done, bytes.size() - done);
+    if (n <= 0) throw std::runtime_error("write to memfd failed");
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fcntl(h.get(), F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    throw std::runtime_error("sealing the memfd failed");
+  }
+  return h;
+}
+
+bool bypasses_file_permissions() { return ::geteuid() == 0; }
+
+std::string make_invalid_program(const std::string& dir, const std::string& name) {
+  // Executable, but neither a binary nor a script with a #! line: execve fails with ENOEXEC.
+  const std::string target = make_non_executable(dir, name);
+  ::chmod(target.c_str(), 0755);
   return target;
 }
 

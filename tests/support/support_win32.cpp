@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: BSL-1.0
 // What the conformance tests need from Windows.
 #include "support/support.hpp"
+#include "win32_handle_table.hpp"
 
 #include <windows.h>
+#include <winternl.h>
+#include <shellapi.h>
 
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 namespace support {
@@ -82,9 +86,33 @@ std::string probe_path() {
 }
 
 std::size_t open_handle_count() {
-  DWORD count = 0;
-  if (!::GetProcessHandleCount(::GetCurrentProcess(), &count)) fail("GetProcessHandleCount");
+  // GetProcessHandleCount would be the documented way, but Wine answers 0 whatever is open.
+  const std::size_t count = win32_handle_table::current_process_handles().size();
+  if (count == 0) throw std::runtime_error("the system handle table lists no handle of this process");
   return count;
+}
+
+std::vector<std::string> open_handles() {
+  std::vector<std::string> out;
+  for (ULONG_PTR value : win32_handle_table::current_process_handles()) {
+    // Only the type: asking for an object's name can block on a pipe in synchronous use.
+    alignas(8) unsigned char buffer[1024];
+    ULONG length = 0;
+    std::string type = "?";
+    if (NT_SUCCESS(::NtQueryObject(reinterpret_cast<HANDLE>(value), ObjectTypeInformation, buffer, sizeof buffer, &length))) {
+      const auto* info = reinterpret_cast<const PUBLIC_OBJECT_TYPE_INFORMATION*>(buffer);
+      type = narrow(std::wstring(info->TypeName.Buffer, info->TypeName.Length / sizeof(wchar_t)));
+    }
+    char head[32];
+    std::snprintf(head, sizeof head, "0x%llx ", static_cast<unsigned long long>(value));
+    out.push_back(head + type);
+  }
+  return out;
+}
+
+canary::~canary() {
+  handle.reset();
+  if (!path.empty()) ::DeleteFileW(wide(path).c_str());
 }
 
 canary make_canary(std::string_view prefix) {
@@ -126,8 +154,16 @@ std::string rogue_spawn(const std::vector<std::string>& args) {
   si.hStdError = ::GetStdHandle(STD_ERROR_HANDLE);
   std::wstring line = probe_command_line(args);
   PROCESS_INFORMATION pi{};
-  const BOOL ok = ::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi);
-  const DWORD error = ::GetLastError();
+  // Wine's CreateProcess fails now and then with ERROR_INTERNAL_ERROR when many processes
+  // start at once on a loaded machine (docs/windows.md): the rogue tries again, a few times.
+  BOOL ok = FALSE;
+  DWORD error = 0;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    ok = ::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi);
+    error = ::GetLastError();
+    if (ok || error != ERROR_INTERNAL_ERROR) break;
+    ::Sleep(50);
+  }
   ::CloseHandle(write);
   if (!ok) {
     ::CloseHandle(read);
@@ -173,6 +209,63 @@ bool process_alive(bequest::pid_type pid) {
   return alive;
 }
 
+bool kill_process(bequest::pid_type pid) {
+  HANDLE h = ::OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, pid);
+  if (!h) return false;
+  const bool ok = ::TerminateProcess(h, 1) && ::WaitForSingleObject(h, 10000) == WAIT_OBJECT_0;
+  ::CloseHandle(h);
+  return ok;
+}
+
+bool kill_copy_of_self(bequest::pid_type pid) {
+  if (pid == ::GetCurrentProcessId()) return false;
+  HANDLE h = ::OpenProcess(PROCESS_TERMINATE | PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE, pid);
+  if (!h) return false;
+  auto image = [](HANDLE process) {
+    std::wstring path(32768, L'\0');
+    DWORD n = static_cast<DWORD>(path.size());
+    if (!::QueryFullProcessImageNameW(process, 0, path.data(), &n)) return std::wstring();
+    path.resize(n);
+    return path;
+  };
+  const std::wstring theirs = image(h), ours = image(::GetCurrentProcess());
+  bool ok = !theirs.empty() && ::CompareStringOrdinal(theirs.c_str(), -1, ours.c_str(), -1, TRUE) == CSTR_EQUAL;
+  if (ok) ok = ::TerminateProcess(h, 1) && ::WaitForSingleObject(h, 10000) == WAIT_OBJECT_0;
+  ::CloseHandle(h);
+  return ok;
+}
+
+bequest::pid_type current_pid() { return ::GetCurrentProcessId(); }
+
+bool running_under_wine() {
+  HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  return ntdll && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
+std::optional<std::vector<std::string>> system_split_command_line(const std::string& line) {
+  int argc = 0;
+  const std::wstring w = wide(line);
+  wchar_t** argv = ::CommandLineToArgvW(w.c_str(), &argc);
+  if (!argv) fail("CommandLineToArgvW");
+  std::vector<std::string> out;
+  for (int i = 0; i < argc; ++i) out.push_back(narrow(argv[i]));
+  ::LocalFree(argv);
+  return out;
+}
+
+std::string make_forwarding_script(const std::string& dir, const std::string& name) {
+  std::filesystem::create_directories(std::filesystem::path(wide(dir)));
+  const std::string path = dir + "\\" + name + ".bat";
+  const std::string text = "@\"" + probe_path() + "\" argv %*\r\n";
+  HANDLE h = ::CreateFileW(wide(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (h == INVALID_HANDLE_VALUE) fail("CreateFile " + path);
+  DWORD written = 0;
+  const BOOL ok = ::WriteFile(h, text.data(), static_cast<DWORD>(text.size()), &written, nullptr);
+  ::CloseHandle(h);
+  if (!ok) fail("WriteFile " + path);
+  return path;
+}
+
 handle_exhaustion::handle_exhaustion() {
   // Windows allows some 16 million handles per process and has no per-process limit to
   // lower, so the state these tests need cannot be reached cheaply (they are [posix-only]).
@@ -180,6 +273,15 @@ handle_exhaustion::handle_exhaustion() {
 }
 
 handle_exhaustion::~handle_exhaustion() = default;
+
+std::map<bequest::native_handle, std::string> inherited_from_caller() { return {}; }
+
+own_signal_handler::own_signal_handler() : saved_{} {}
+own_signal_handler::~own_signal_handler() = default;
+bool own_signal_handler::handler_runs() { return true; }
+
+hostile_signal_state::hostile_signal_state() : saved_{} {}
+hostile_signal_state::~hostile_signal_state() = default;
 
 std::string missing_path() { return temp_dir() + "\\" + unique_tag("missing") + "\\nothing-here"; }
 
@@ -217,6 +319,26 @@ std::string make_non_executable(const std::string& dir, const std::string& name)
   ::WriteFile(h, text, sizeof text - 1, &written, nullptr);
   ::CloseHandle(h);
   return path;
+}
+
+bequest::unique_handle make_shared_memory(const std::string& bytes) {
+  const auto size = static_cast<unsigned long long>(bytes.size());
+  HANDLE h = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE | SEC_COMMIT, static_cast<DWORD>(size >> 32),
+                                  static_cast<DWORD>(size & 0xFFFFFFFFu), nullptr);
+  if (!h) fail("CreateFileMapping");
+  bequest::unique_handle owned(h);
+  void* view = ::MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+  if (!view) fail("MapViewOfFile");
+  std::memcpy(view, bytes.data(), bytes.size());
+  ::UnmapViewOfFile(view);
+  return owned;
+}
+
+bool bypasses_file_permissions() { return false; }
+
+std::string make_invalid_program(const std::string& dir, const std::string& name) {
+  // An .exe that is text: CreateProcess refuses it with ERROR_BAD_EXE_FORMAT.
+  return make_non_executable(dir, name);
 }
 
 }  // namespace support

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: BSL-1.0
+// Uses bequest as an installed package: starts itself as a child that inherits one pipe end
+// by name, reads what the child wrote through it, and catches an error thrown inside the
+// library (across the DLL / shared-object boundary in a shared build).
+#include <bequest/bequest.hpp>
+
+#include <fmt/format.h>
+
+#include <string>
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "child") {
+    const auto report = bequest::inherited_handle("report");
+    if (!report) return 3;
+    bequest::unique_handle(*report).write_all(fmt::format("child of bequest {}", BEQUEST_VERSION_STRING));
+    return 0;
+  }
+
+  bequest::pipe_ends pipe = bequest::make_pipe();
+  bequest::spawn_options options;
+  options.program = argv[0];
+  options.args = {"child"};
+  options.inherit = {{"report", pipe.write.get()}};
+  bequest::child child = bequest::spawn(options);
+  pipe.write.reset();
+  const std::string text = pipe.read.read_all();
+  const bequest::exit_status status = child.wait();
+  fmt::print("consumer: child {}, wrote \"{}\"\n", status, text);
+
+  std::string error_text;
+  try {
+    bequest::spawn_options missing;
+    missing.program = "bequest-consumer-no-such-program";
+    (void)bequest::spawn(missing);
+  } catch (const bequest::error& e) {
+    error_text = e.what();
+  }
+  fmt::print("consumer: {}\n", error_text);
+
+  const bool ok = status.success() && text == fmt::format("child of bequest {}", BEQUEST_VERSION_STRING) &&
+                  error_text.find("bequest-consumer-no-such-program") != std::string::npos;
+  fmt::print("consumer: {}\n", ok ? "ok" : "FAILED");
+  return ok ? 0 : 1;
+}
