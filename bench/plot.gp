@@ -1,0 +1,65 @@
+# Draws docs/bench.png from the tables ./dev.sh bench makes out of build/bench/summary.csv:
+#   gnuplot -e "linux='...dat'; wine='...dat'; columns=N; out='docs/bench.png'; footer='...'" bench/plot.gp
+# linux: a header line ("case", the implementation names, "bequest/posix_spawn": N columns in
+#        all), then one line per case: the median µs in each implementation's column ("-"
+#        where not measured), and bequest's ratio to raw posix_spawn last.
+# wine:  one line per implementation: name, median µs, ratio to raw CreateProcessW.
+
+set terminal pngcairo size 1400,640 font "DejaVu Sans,10" noenhanced
+set output out
+set datafile separator "\t"
+set datafile missing "-"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.9 border -1
+set boxwidth 0.9
+set grid ytics lc rgb "#dddddd"
+set key top left horizontal maxrows 2 font ",9" samplen 1.5
+set xtics nomirror scale 0 font ",10"
+set ytics nomirror
+set border 3
+
+set multiplot
+set label 99 footer at screen 0.5, screen 0.02 center font ",9"
+
+# --- Linux: every implementation in every parent state (log scale: fork's cost grows with memory)
+set size 0.72, 0.95
+set origin 0.0, 0.05
+set title "Linux: start a tiny child and wait for it (median, lower is better; bequest's ratio to raw posix_spawn under each case)"
+set ylabel "µs per spawn + wait (log scale)"
+set logscale y
+set yrange [500:*]
+set format y "%.0f"
+set bmargin 4
+set linetype 1 lc rgb "#d62728"
+set linetype 2 lc rgb "#1f77b4"
+set linetype 3 lc rgb "#aec7e8"
+set linetype 4 lc rgb "#7f7f7f"
+set linetype 5 lc rgb "#bcbd22"
+set linetype 6 lc rgb "#9467bd"
+set linetype 7 lc rgb "#2ca02c"
+set linetype 8 lc rgb "#ff7f0e"
+plot for [i=2:columns-1] linux using i:xtic(strcol(1)."\nbequest ".strcol(columns)."x") \
+     title columnheader(i) lt (i-1)
+
+# --- Wine: bequest against raw CreateProcessW
+unset label 99
+unset logscale y
+set size 0.28, 0.97
+set origin 0.72, 0.03
+set title "Windows under Wine (median; ratio to raw CreateProcessW)"
+set ylabel "ms per spawn + wait"
+set yrange [0:*]
+set offsets 0, 0, graph 0.18, 0
+set key off
+set style data boxes
+set boxwidth 0.6
+set xrange [-0.6:2.6]
+set xtics rotate by 20 right font ",9"
+set bmargin 6
+# bequest red, raw CreateProcessW blue, with a handle list light blue: as on the Linux panel
+colour(i) = i == 0 ? 0xd62728 : i == 1 ? 0x1f77b4 : 0xaec7e8
+plot wine using 0:($2/1000):(colour($0)):xtic(1) lc rgb variable notitle, \
+     '' using 0:($2/1000):(sprintf("%.1f ms\n%.3fx", $2/1000, $3)) with labels offset 0,1.5 font ",8" notitle
+
+unset multiplot
