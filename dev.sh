@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # bequest's developer entry point. On a fresh Debian 12 machine, as root:
 #   ./dev.sh demo   build and run the examples on Linux and on Windows (mingw-w64 + Wine)
-#   ./dev.sh test   build and run the whole suite: Linux, then Windows under Wine
+#   ./dev.sh test   build and run the whole suite: Linux, then Windows under Wine; this
+#                   includes the consumer test (bequest installed and used by another
+#                   project, on both platforms) and the API reference check (Doxygen)
+#   ./dev.sh bench  build optimised, run bench/ on Linux and under Wine, write
+#                   build/bench/summary.csv and draw docs/bench.png
+#   ./dev.sh docs   build the API reference into build/docs/html
+#   ./dev.sh fuzz [SECONDS]  the libFuzzer targets alone, SECONDS each (600 by default);
+#                   ./dev.sh test runs them for 60 s each after the Linux suite
 # Each installs the Debian packages it needs when they are missing.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 packages=(cmake ninja-build g++ pkg-config libfmt-dev libasio-dev catch2 libboost-dev libboost-filesystem-dev
-          g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64)
+          g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64 doxygen clang-14 libclang-rt-14-dev)
 
 ensure_packages() {
   local missing=()
@@ -37,6 +44,12 @@ wine_env() {
   fi
   # One wineserver for the whole run, or every test pays its start-up again.
   wineserver -p
+  # Start Wine's services (services.exe, rpcss, winedevice...) now, with nothing to inherit
+  # but /dev/null. Otherwise the first Wine program of the run starts them, and they keep
+  # that program's stdout pipe open for as long as the server lives: the caller (CTest's
+  # test discovery, a test) then waits for end of file forever. Seen with a prefix that
+  # already existed, so that wineboot -i above did not run.
+  wineboot </dev/null >/dev/null 2>&1 || true
   trap 'wineserver -k 2>/dev/null || true' EXIT
 }
 
@@ -54,15 +67,48 @@ run_suite() {  # run_suite PRESET [ctest args...]
   ctest --preset "$preset" -j "$jobs" "$@"
 }
 
+# The libFuzzer targets (fuzz/, docs/fuzzing.md): build them, replay the seeds and every past
+# finding (fuzz/regressions), then fuzz each target for SECONDS. A finding fails the run; its
+# input is left in build/linux-fuzz/fuzz-runs/TARGET/findings/ — fix the bug, then add the input
+# to fuzz/regressions/TARGET/, where ctest --preset linux-fuzz replays it from then on.
+run_fuzz() {  # run_fuzz SECONDS
+  local seconds=$1 start=$SECONDS failed=0
+  echo "==> fuzz: libFuzzer targets, ${seconds} s each"
+  build linux-fuzz || { echo "==> fuzz: build FAILED"; return 1; }
+  ctest --preset linux-fuzz || failed=1
+  local exe name out log runs
+  for exe in build/linux-fuzz/fuzz/fuzz_*; do
+    [ -f "$exe" ] && [ -x "$exe" ] || continue
+    name=${exe##*/fuzz_}
+    out=build/linux-fuzz/fuzz-runs/$name   # corpus/ grows here; fuzz/corpus/ holds the seeds
+    log=$out/last.log
+    mkdir -p "$out/corpus" "$out/findings"
+    if "$exe" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 -artifact_prefix="$out/findings/" \
+         "$out/corpus" "fuzz/corpus/$name" >"$log" 2>&1; then
+      runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+      echo "==> fuzz: $name: $runs executions in $seconds s, no finding"
+    else
+      tail -n 40 "$log"
+      echo "==> fuzz: $name: FINDING, input in $out/findings/ (log: $log)"
+      failed=1
+    fi
+  done
+  echo "==> fuzz: $((SECONDS - start)) s in all"
+  return $failed
+}
+
+cmd_fuzz() {  # cmd_fuzz SECONDS
+  ensure_packages "${packages[@]}"
+  run_fuzz "$1"
+}
+
 cmd_test() {
   ensure_packages "${packages[@]}"
   local failed=0
   run_suite linux || failed=1
+  run_fuzz 60 || failed=1
   wine_env
-  # The socket_workers example is left out under Wine: Wine refuses to register an inherited
-  # socket with an I/O completion port (Asio's acceptor.assign fails with "Invalid
-  # parameter"); see docs/windows.md. ./dev.sh demo still runs it there.
-  run_suite windows -LE example || failed=1
+  run_suite windows || failed=1
   if [ $failed -ne 0 ]; then echo "==> dev.sh test: FAILED"; else echo "==> dev.sh test: all suites passed"; fi
   return $failed
 }
@@ -85,8 +131,105 @@ cmd_demo() {
   return $failed
 }
 
+# What the benchmarks need beyond the build: the peers they measure (libuv; Boost.Process is
+# in libboost-dev; Python and Rust as the machine has them, Debian's when it has none) and gnuplot.
+bench_packages=(libuv1-dev gnuplot-nox fonts-dejavu-core)
+command -v python3 >/dev/null 2>&1 || bench_packages+=(python3)
+command -v rustc >/dev/null 2>&1 || bench_packages+=(rustc)
+
+# bench_spawn's rows as gnuplot tables: Linux cases x implementations, and Wine's rows.
+bench_plot_tables() {  # bench_plot_tables LINUX_CSV WINE_CSV LINUX_OUT WINE_OUT
+  awk -F, 'NR > 1 { printf "%s\t%s\t%s\n", $2, $3, $5 }' "$2" > "$4"
+  awk -F, '
+    NR == 1 { next }
+    {
+      if (!($1 in seen_case)) { seen_case[$1] = 1; cases[++nc] = $1 }
+      if (!($2 in seen_impl)) { seen_impl[$2] = 1; impls[++ni] = $2 }
+      v[$1, $2] = $3
+      if ($2 == "bequest") ratio[$1] = $5
+    }
+    END {
+      printf "case"
+      for (j = 1; j <= ni; ++j) printf "\t%s", impls[j]
+      printf "\tbequest/posix_spawn\n"
+      for (i = 1; i <= nc; ++i) {
+        printf "%s", cases[i]
+        for (j = 1; j <= ni; ++j) printf "\t%s", ((cases[i], impls[j]) in v) ? v[cases[i], impls[j]] : "-"
+        printf "\t%s\n", (cases[i] in ratio) ? ratio[cases[i]] : "-"
+      }
+    }' "$1" > "$3"
+}
+
+cmd_bench() {
+  ensure_packages "${packages[@]}" "${bench_packages[@]}"
+  local start=$SECONDS failed=0 out=build/bench
+  local load_before
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  build release || return 1
+  wine_env
+  build windows-release || return 1
+  mkdir -p "$out"
+  rm -f "$out"/*.csv
+  local exe name
+  for exe in build/release/bench/bench_*; do
+    [ -x "$exe" ] || continue
+    name=$(basename "$exe")
+    echo "==> $name (Linux)"
+    # shellcheck disable=SC2086  # BEQUEST_BENCH_ARGS="--scale 0.2" for a quick look
+    "$exe" --csv "$out/$name.csv" ${BEQUEST_BENCH_ARGS:-} || failed=1
+  done
+  for exe in build/windows-release/bench/bench_*.exe; do
+    [ -f "$exe" ] || continue
+    name=$(basename "$exe" .exe)
+    echo "==> $name (Windows, under Wine)"
+    # shellcheck disable=SC2086
+    wine "$exe" --csv "$out/wine_$name.csv" ${BEQUEST_BENCH_ARGS:-} || failed=1
+  done
+  local load_after
+  load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+  # One header, then every benchmark's rows.
+  local first=1 csv
+  : > "$out/summary.csv"
+  for csv in "$out"/bench_*.csv "$out"/wine_bench_*.csv; do
+    [ -f "$csv" ] || continue
+    if [ $first -eq 1 ]; then head -n1 "$csv" >> "$out/summary.csv"; first=0; fi
+    tail -n +2 "$csv" >> "$out/summary.csv"
+  done
+  echo
+  echo "==> build/bench/summary.csv"
+  column -t -s, -o '  ' "$out/summary.csv"
+
+  local cpu machine
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+  machine="$(nproc) x ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), $(wine --version 2>/dev/null); $(date -u '+%Y-%m-%d %H:%M UTC'); load average ${load_before} before, ${load_after} after"
+  echo "$machine" > "$out/machine.txt"
+  bench_plot_tables "$out/bench_spawn.csv" "$out/wine_bench_spawn.csv" "$out/plot_linux.dat" "$out/plot_wine.dat"
+  local columns
+  columns=$(head -n1 "$out/plot_linux.dat" | awk -F'\t' '{print NF}')
+  if gnuplot -e "linux='$out/plot_linux.dat'; wine='$out/plot_wine.dat'; columns=$columns; out='docs/bench.png'; footer='$machine'" bench/plot.gp; then
+    echo "==> docs/bench.png ($machine)"
+  else
+    echo "==> gnuplot FAILED"; failed=1
+  fi
+  echo "==> dev.sh bench: $((SECONDS - start)) s"
+  return $failed
+}
+
+cmd_docs() {
+  ensure_packages doxygen
+  mkdir -p build/docs
+  echo "==> API reference (Doxygen): build/docs/html/index.html"
+  local version
+  version=$(sed -n 's/^#define BEQUEST_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$/\2/p' include/bequest/version.hpp | paste -sd.)
+  BEQUEST_DOCS_OUT=build/docs BEQUEST_VERSION="$version" doxygen docs/Doxyfile
+}
+
 case "${1:-}" in
   test) cmd_test ;;
   demo) cmd_demo ;;
-  *) echo "usage: ./dev.sh demo | test" >&2; exit 2 ;;
+  bench) cmd_bench ;;
+  docs) cmd_docs ;;
+  fuzz) cmd_fuzz "${2:-600}" ;;
+  *) echo "usage: ./dev.sh demo | test | bench | docs | fuzz [SECONDS]" >&2; exit 2 ;;
 esac
