@@ -103,8 +103,8 @@ std::shared_ptr<helper> make_helper(std::string_view program, failure& f) {
   const UINT dir_length = ::GetSystemDirectoryW(system_dir, MAX_PATH);
   static wchar_t empty_environment[2] = {L'\0', L'\0'};
   PROCESS_INFORMATION pi{};
-  if (!::CreateProcessW(exe.c_str(), command_line.data(), nullptr, nullptr, FALSE, flags, empty_environment,
-                        dir_length > 0 && dir_length < MAX_PATH ? system_dir : nullptr, &si.StartupInfo, &pi)) {
+  if (!create_process(exe.c_str(), command_line.data(), FALSE, flags, empty_environment,
+                      dir_length > 0 && dir_length < MAX_PATH ? system_dir : nullptr, &si.StartupInfo, &pi)) {
     fail(f, program, "CreateProcess (suspended copy of this program)");
     return nullptr;
   }

@@ -4,6 +4,7 @@ set(BEQUEST_BACKEND_SOURCES
   src/win32/attribute_list.cpp
   src/win32/command_line.cpp
   src/win32/communicate.cpp
+  src/win32/create_process.cpp
   src/win32/environ.cpp
   src/win32/handle.cpp
   src/win32/helper.cpp

@@ -249,8 +249,8 @@ outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, c
   // bInheritHandles must be TRUE for the handle list to apply; then exactly the listed
   // handles are inherited from the helper, whatever else is inheritable there at the moment
   // (other threads' duplicates for their own children).
-  const BOOL ok = ::CreateProcessW(application.c_str(), command_line.data(), nullptr, nullptr, list.empty() ? FALSE : TRUE,
-                                   flags, block.data(), cwd.c_str(), &si.StartupInfo, &pi);
+  const BOOL ok = win32::create_process(application.c_str(), command_line.data(), list.empty() ? FALSE : TRUE, flags,
+                                        block.data(), cwd.c_str(), &si.StartupInfo, &pi);
   if (!ok) {
     const DWORD error = ::GetLastError();
     const std::error_code ec{static_cast<int>(error), std::system_category()};

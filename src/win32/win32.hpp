@@ -80,6 +80,14 @@ class process_lifetime_mutex {
   SRWLOCK lock_ = SRWLOCK_INIT;
 };
 
+// --- create_process.cpp ---
+
+/// CreateProcessW with no security attributes, made again (up to three more times, after a
+/// short pause) while it fails with ERROR_INTERNAL_ERROR, which Wine reports now and then for
+/// a process whose start-up failed before any of its code ran. GetLastError() as the last try left it.
+BOOL create_process(const wchar_t* application, wchar_t* command_line, BOOL inherit_handles, DWORD flags,
+                    void* environment, const wchar_t* cwd, STARTUPINFOW* startup, PROCESS_INFORMATION* info) noexcept;
+
 // --- helper.cpp ---
 
 /// The helper parent: a suspended, never-resumed copy of this program in a kill-on-close job,
