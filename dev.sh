@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bequest's developer entry point. On a fresh Debian 12 machine, as root:
 #   ./dev.sh demo   build and run the examples on Linux and on Windows (mingw-w64 + Wine)
-#   ./dev.sh test   build and run the whole suite: Linux, then Windows under Wine; this
-#                   includes the consumer test (bequest installed and used by another
-#                   project, on both platforms) and the API reference check (Doxygen)
+#   ./dev.sh test   build and run the whole suite: Linux; Linux again under ASan+UBSan and
+#                   under TSan; the fuzzers, 60 s each; then Windows under Wine. This
+#                   includes the soak, the consumer test (bequest installed and used by
+#                   another project, on both platforms) and the API reference check (Doxygen)
 #   ./dev.sh bench  build optimised, run bench/ on Linux and under Wine, write
 #                   build/bench/summary.csv and draw docs/bench.png
 #   ./dev.sh docs   build the API reference into build/docs/html
@@ -102,13 +103,26 @@ cmd_fuzz() {  # cmd_fuzz SECONDS
   run_fuzz "$1"
 }
 
+# What the soak printed (tests/test_concurrency.cpp): the figures it checked, for the log.
+soak_figures() {  # soak_figures BUILD_DIR
+  local log=$1/Testing/Temporary/LastTest.log
+  [ -f "$log" ] && grep -a '^soak: [0-9]* s;\|^soak: crossings\|^soak: open handles' "$log" | sed 's/^/    /'
+  return 0
+}
+
+# The suites ./dev.sh test runs, in order, each timed. The sanitizer builds leave out the
+# soak (a sanitizer slows each spawn several-fold; the plain build soaks 10,000 spawns) and
+# the consumer test (it builds and installs a separate, unsanitized copy of bequest).
 cmd_test() {
   ensure_packages "${packages[@]}"
-  local failed=0
-  run_suite linux || failed=1
-  run_fuzz 60 || failed=1
+  local failed=0 start=$SECONDS t timings=""
+  t=$SECONDS; run_suite linux || failed=1; soak_figures build/linux; timings+=" linux $((SECONDS - t)) s,"
+  t=$SECONDS; run_suite linux-asan -LE 'consumer|soak' || failed=1; timings+=" linux-asan $((SECONDS - t)) s,"
+  t=$SECONDS; run_suite linux-tsan -LE 'consumer|soak' || failed=1; timings+=" linux-tsan $((SECONDS - t)) s,"
+  t=$SECONDS; run_fuzz 60 || failed=1; timings+=" fuzz $((SECONDS - t)) s,"
   wine_env
-  run_suite windows || failed=1
+  t=$SECONDS; run_suite windows || failed=1; soak_figures build/windows; timings+=" windows $((SECONDS - t)) s"
+  echo "==> dev.sh test:${timings}; $((SECONDS - start)) s in all"
   if [ $failed -ne 0 ]; then echo "==> dev.sh test: FAILED"; else echo "==> dev.sh test: all suites passed"; fi
   return $failed
 }
