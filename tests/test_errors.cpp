@@ -2,7 +2,9 @@
 // Bad input: a clear error that names what was wrong, and nothing left behind.
 #include "common.hpp"
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 using t::expect_failure;
 using t::mentions;
@@ -143,17 +145,81 @@ TEST_CASE("an unknown {handle:NAME} is refused and the argument named", "[errors
   CHECK(mentions(f.message, "nope"));
 }
 
-TEST_CASE("running out of handles is a clear error and spawning recovers", "[errors][posix-only]") {
+TEST_CASE("running out of handles is a clear error and spawning recovers", "[errors][faults]") {
   t::handle_count_guard guard;
+  const std::vector<std::string> helper_before = support::helper_handles();
   auto o = t::probe({"print", "x"});
   o.out = bequest::stdio::pipe();
   {
     support::handle_exhaustion exhausted;
     const auto f = expect_failure(o);
-    CHECK(f.code == std::errc::too_many_files_open);
+    CHECK(f.code == support::out_of_handles_error());
     CHECK(mentions(f.message, "stdout pipe"));
   }
+  CHECK(support::helper_handles() == helper_before);
   CHECK(t::output_of(o) == "x");
+}
+
+// Every handle a spawn makes, one after another, is the one that fails: a spawn with a
+// stdin file, a stdout pipe, stderr to the null device, two inherited handles, start-up data,
+// its own process tree and kill_on_parent_exit makes each kind there is. Each failure must be
+// the exhaustion error with a message that says what was being made, and leave nothing: not
+// in this process, not in the helper (Windows), no child.
+TEST_CASE("running out of handles at each step of a spawn leaves nothing behind, and then a spawn succeeds",
+          "[errors][faults]") {
+  const std::string input = support::temp_dir() + "/exhaustion-input.txt";
+  std::ofstream(input) << "in";
+  support::canary first = support::make_canary("bqcanary");
+  support::canary second = support::make_canary("bqcanary");
+  auto make = [&] {
+    auto o = t::probe({"print", "x"});
+    o.in = bequest::stdio::file(input);
+    o.out = bequest::stdio::pipe();
+    o.err = bequest::stdio::null();
+    o.inherit = {{"first", first.handle.get()}, {"second", second.handle.get()}};
+    o.startup_data = std::string("start-up data");
+    o.process_tree = true;
+    o.kill_on_parent_exit = true;
+    return o;
+  };
+  // What kill_on_parent_exit makes once per process (Windows: its job) exists before counting.
+  CHECK(t::output_of(make()) == "x");
+
+  t::handle_count_guard guard;
+  const std::vector<std::string> ours_before = support::open_handles();
+  const std::vector<std::string> helper_before = support::helper_handles();
+  int failures = 0;
+  bool started = false;
+  std::string steps;
+  constexpr int bound = 64;  // far more handles than one spawn makes
+  for (int spare = 0; spare < bound && !started; ++spare) {
+    const auto o = make();
+    std::error_code ec;
+    std::string message;
+    bequest::child c;
+    {
+      support::handle_exhaustion exhausted(spare);
+      c = bequest::spawn(o, ec, message);
+    }
+    if (!ec) {
+      started = true;
+      CHECK(c.out().read_all() == "x");
+      CHECK(c.wait().success());
+      break;
+    }
+    ++failures;
+    steps += "\n  " + std::to_string(spare) + ": " + message;
+    INFO("with " << spare << " handles to spare: " << message);
+    CHECK(ec == support::out_of_handles_error());
+    CHECK_FALSE(c.valid());
+    // "spawn \"PROGRAM\": WHAT: WHY", where WHAT names the step.
+    CHECK(message.find("\": ") != std::string::npos);
+    CHECK(support::open_handles() == ours_before);
+    CHECK(support::helper_handles() == helper_before);
+  }
+  std::printf("exhaustion sweep: %d failed spawns, then one started:%s\n", failures, steps.c_str());
+  CHECK(started);
+  CHECK(failures >= 5);  // at least the file, the pipe, the null device, the start-up data and the job or pidfd
 }
 
 TEST_CASE("an argument list beyond the system limit points to startup_data", "[errors]") {

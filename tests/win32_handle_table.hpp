@@ -33,8 +33,8 @@ struct table {
   entry handles[1];
 };
 
-/// The handle values this process holds, in the table's order; empty if the query failed.
-inline std::vector<ULONG_PTR> current_process_handles() {
+/// The handle values the process `pid` holds, in the table's order; empty if the query failed.
+inline std::vector<ULONG_PTR> process_handles(ULONG_PTR pid) {
   constexpr ULONG system_extended_handle_information = 64;
   constexpr NTSTATUS status_info_length_mismatch = static_cast<NTSTATUS>(0xC0000004L);
   std::vector<ULONG_PTR> values;
@@ -54,11 +54,13 @@ inline std::vector<ULONG_PTR> current_process_handles() {
   } while (status == status_info_length_mismatch);
   if (!NT_SUCCESS(status)) return values;
   const auto* t = reinterpret_cast<const table*>(buffer.get());
-  const ULONG_PTR self = ::GetCurrentProcessId();
   for (ULONG_PTR i = 0; i < t->count; ++i) {
-    if (t->handles[i].process_id == self) values.push_back(t->handles[i].handle_value);
+    if (t->handles[i].process_id == pid) values.push_back(t->handles[i].handle_value);
   }
   return values;
 }
+
+/// The handle values this process holds.
+inline std::vector<ULONG_PTR> current_process_handles() { return process_handles(::GetCurrentProcessId()); }
 
 }  // namespace win32_handle_table

@@ -49,6 +49,7 @@ pipe_ends make_async_pipe(pipe_end async_end, std::error_code& ec) noexcept {
       std::wstring name;
       if (!random_name(name)) break;
       // NULL SECURITY_ATTRIBUTES: non-inheritable, with the default security of a named pipe.
+      if (win32::out_of_handles()) break;
       HANDLE server = ::CreateNamedPipeW(
           name.c_str(),
           (server_reads ? PIPE_ACCESS_INBOUND : PIPE_ACCESS_OUTBOUND) | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
@@ -60,7 +61,7 @@ pipe_ends make_async_pipe(pipe_end async_end, std::error_code& ec) noexcept {
         if ((error == ERROR_ACCESS_DENIED || error == ERROR_PIPE_BUSY) && attempt < 3) continue;
         break;
       }
-      HANDLE client = ::CreateFileW(name.c_str(), server_reads ? GENERIC_WRITE : GENERIC_READ, 0, nullptr, OPEN_EXISTING,
+      HANDLE client = win32::out_of_handles() ? INVALID_HANDLE_VALUE : ::CreateFileW(name.c_str(), server_reads ? GENERIC_WRITE : GENERIC_READ, 0, nullptr, OPEN_EXISTING,
                                     FILE_ATTRIBUTE_NORMAL, nullptr);
       if (client == INVALID_HANDLE_VALUE) {
         const DWORD error = ::GetLastError();

@@ -14,6 +14,7 @@ namespace bequest::detail::win32 {
 
 BOOL create_process(const wchar_t* application, wchar_t* command_line, BOOL inherit_handles, DWORD flags,
                     void* environment, const wchar_t* cwd, STARTUPINFOW* startup, PROCESS_INFORMATION* info) noexcept {
+  if (out_of_handles()) return FALSE;
   constexpr DWORD pauses_ms[] = {5, 20, 100};
   for (DWORD pause : pauses_ms) {
     if (::CreateProcessW(application, command_line, nullptr, nullptr, inherit_handles, flags, environment, cwd, startup,

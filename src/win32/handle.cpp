@@ -28,6 +28,7 @@ bool is_pseudo_or_null(HANDLE h) noexcept {
 }
 
 HANDLE open_null_device(bool for_reading) noexcept {
+  if (out_of_handles()) return nullptr;
   // A NULL SECURITY_ATTRIBUTES makes the handle non-inheritable.
   HANDLE h = ::CreateFileW(L"NUL", for_reading ? GENERIC_READ : GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
                            nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
@@ -113,7 +114,7 @@ pipe_ends make_pipe(std::error_code& ec) noexcept {
   HANDLE write = nullptr;
   // NULL SECURITY_ATTRIBUTES: both ends non-inheritable, so no CreateProcess(bInheritHandles=TRUE)
   // elsewhere in the process can pick them up.
-  if (!::CreatePipe(&read, &write, nullptr, 0)) {
+  if (win32::out_of_handles() || !::CreatePipe(&read, &write, nullptr, 0)) {
     ec = last_os_error();
     return {};
   }
@@ -123,7 +124,8 @@ pipe_ends make_pipe(std::error_code& ec) noexcept {
 unique_handle duplicate_handle(native_handle h, std::error_code& ec) noexcept {
   ec.clear();
   HANDLE copy = nullptr;
-  if (!::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &copy, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+  if (win32::out_of_handles() ||
+      !::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &copy, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
     ec = last_os_error();
     return {};
   }
@@ -157,7 +159,7 @@ unique_handle open_file(const std::filesystem::path& path, file_mode mode, std::
   }
   // Share everything, as POSIX files behave: others may read, write, rename or delete it.
   // NULL SECURITY_ATTRIBUTES: non-inheritable.
-  HANDLE h = ::CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+  HANDLE h = win32::out_of_handles() ? INVALID_HANDLE_VALUE : ::CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
                            disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (h == INVALID_HANDLE_VALUE) {
     ec = last_os_error();

@@ -64,7 +64,7 @@ std::shared_ptr<helper> make_helper(std::string_view program, failure& f) {
   // job handle). Children must not die with it: SILENT_BREAKAWAY_OK puts a process the
   // helper parents outside this job, and outside each enclosing job that allows breakaway
   // too, so a child ends up in exactly the jobs it would have been in had we created it.
-  h->job = ::CreateJobObjectW(nullptr, nullptr);
+  h->job = out_of_handles() ? nullptr : ::CreateJobObjectW(nullptr, nullptr);
   if (!h->job) {
     fail(f, program, "CreateJobObject");
     return nullptr;
@@ -161,3 +161,15 @@ void sync_helper_affinity(const helper& h) noexcept {
 }
 
 }  // namespace bequest::detail::win32
+
+#ifdef BEQUEST_TESTING_HOOKS
+namespace bequest::detail::testing {
+
+std::uint32_t helper_process_id() noexcept {
+  win32::helper_state& s = win32::state();
+  std::lock_guard<win32::process_lifetime_mutex> lock(s.mutex);
+  return s.current && !win32::helper_is_dead(*s.current) ? s.current->pid : 0;
+}
+
+}  // namespace bequest::detail::testing
+#endif

@@ -25,6 +25,7 @@ bool set_limits(HANDLE job, DWORD flags) noexcept {
 
 HANDLE create_tree_job() noexcept {
   // NULL SECURITY_ATTRIBUTES: the handle is not inheritable; no name: nobody else opens it.
+  if (out_of_handles()) return nullptr;
   HANDLE job = ::CreateJobObjectW(nullptr, nullptr);
   if (!job) return nullptr;
   // BREAKAWAY_OK without SILENT_BREAKAWAY_OK: a descendant leaves the tree only when it is
@@ -49,6 +50,7 @@ HANDLE parent_exit_job() noexcept {
   static HANDLE job = nullptr;
   std::lock_guard<process_lifetime_mutex> lock(mutex);
   if (job) return job;
+  if (out_of_handles()) return nullptr;
   HANDLE fresh = ::CreateJobObjectW(nullptr, nullptr);
   if (!fresh) return nullptr;
   if (!set_limits(fresh, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_BREAKAWAY_OK)) {

@@ -38,7 +38,7 @@ PSECURITY_DESCRIPTOR read_only_descriptor() noexcept {
 bool reduce_to_read(HANDLE& h) noexcept {
   HANDLE reduced = nullptr;
   // Less access than the source has: no access check, cannot fail for lack of rights.
-  if (!::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &reduced, child_access, FALSE, 0)) {
+  if (win32::out_of_handles() || !::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &reduced, child_access, FALSE, 0)) {
     return false;
   }
   ::CloseHandle(h);
@@ -70,8 +70,10 @@ bool create_memory(std::size_t size, memory_object& m, std::error_code& ec) noex
   sa.lpSecurityDescriptor = sd;
   sa.bInheritHandle = FALSE;  // never inheritable here; the helper gets its own duplicate
   const auto wide = static_cast<unsigned long long>(size);
-  HANDLE h = ::CreateFileMappingW(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE | SEC_COMMIT,
-                                  static_cast<DWORD>(wide >> 32), static_cast<DWORD>(wide & 0xFFFFFFFFu), nullptr);
+  HANDLE h = win32::out_of_handles() ? nullptr
+                              : ::CreateFileMappingW(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE | SEC_COMMIT,
+                                                     static_cast<DWORD>(wide >> 32),
+                                                     static_cast<DWORD>(wide & 0xFFFFFFFFu), nullptr);
   const DWORD create_error = ::GetLastError();
   ::LocalFree(sd);
   if (!h) {

@@ -172,8 +172,9 @@ outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, c
     // The start-up data's section goes with read access only, so the child cannot write it.
     const bool read_only = slot == startup_slot;
     HANDLE r = nullptr;
-    if (!::DuplicateHandle(::GetCurrentProcess(), sources[slot], helper.process, &r, read_only ? FILE_MAP_READ : 0,
-                           TRUE, read_only ? 0 : DUPLICATE_SAME_ACCESS)) {
+    if (win32::out_of_handles() ||
+        !::DuplicateHandle(::GetCurrentProcess(), sources[slot], helper.process, &r, read_only ? FILE_MAP_READ : 0, TRUE,
+                           read_only ? 0 : DUPLICATE_SAME_ACCESS)) {
       const std::error_code ec = last_os_error();
       if (win32::helper_is_dead(helper)) {
         spawn_failed(f, o.program, ec, "the helper process ended during the spawn");

@@ -4,6 +4,7 @@
 // Interfaces between the files of the Win32 backend.
 
 #include "../failure.hpp"
+#include "../testing_hooks.hpp"
 
 #include <bequest/options.hpp>
 
@@ -16,6 +17,15 @@
 #include <vector>
 
 namespace bequest::detail::win32 {
+
+/// True when the test suite's exhaustion hook (testing_hooks.hpp) says the next handle-making
+/// call fails; GetLastError() is then ERROR_NO_SYSTEM_RESOURCES, as a full handle table leaves
+/// it. Without BEQUEST_TESTING_HOOKS, always false, and the compiler drops the check.
+inline bool out_of_handles() noexcept {
+  if (!testing::acquisition_fails()) return false;
+  ::SetLastError(ERROR_NO_SYSTEM_RESOURCES);
+  return true;
+}
 
 // --- unicode.cpp ---
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -72,6 +73,12 @@ bool kill_process(bequest::pid_type pid);
 bool kill_copy_of_self(bequest::pid_type pid);
 /// The id of this process.
 bequest::pid_type current_pid();
+/// The error a handle-making call reports when the process is out of handles: EMFILE (POSIX),
+/// ERROR_NO_SYSTEM_RESOURCES (Windows).
+std::error_code out_of_handles_error();
+/// The handles held by the Windows helper process bequest's next spawn would use, as
+/// open_handles() describes ours; empty when there is no helper (and always on POSIX).
+std::vector<std::string> helper_handles();
 /// True when the suite runs under Wine rather than on the system it was built for.
 bool running_under_wine();
 
@@ -83,11 +90,17 @@ std::optional<std::vector<std::string>> system_split_command_line(const std::str
 /// /bin/sh script NAME that runs `exec PROBE argv "$@"` — and returns its path.
 std::string make_forwarding_script(const std::string& dir, const std::string& name);
 
-/// Holds this process at its handle limit while alive (POSIX: RLIMIT_NOFILE lowered and
-/// the remaining fds used up), so the next handle creation fails; restores everything after.
+/// Holds this process at its handle limit while alive: `spare` more handles can be made, and
+/// every one after them fails, until the object goes and resources return.
+/// POSIX: RLIMIT_NOFILE lowered and all but `spare` of the remaining fds used up, so every
+/// descriptor-making call fails with EMFILE. Windows allows some 16 million handles per
+/// process and has no limit to lower (filling the table takes ~80 s per million under Wine),
+/// so there the library's test hook (src/testing_hooks.hpp) fails every handle-making call
+/// of its backend after `spare` of them, with ERROR_NO_SYSTEM_RESOURCES, as a full table
+/// would.
 class handle_exhaustion {
  public:
-  handle_exhaustion();
+  explicit handle_exhaustion(int spare = 0);
   ~handle_exhaustion();
   handle_exhaustion(const handle_exhaustion&) = delete;
   handle_exhaustion& operator=(const handle_exhaustion&) = delete;

@@ -85,6 +85,10 @@ std::map<bequest::native_handle, std::string> inherited_from_caller() { return f
 
 std::string probe_path() { return self_dir() + "/bequest_probe"; }
 
+std::vector<std::string> helper_handles() { return {}; }  // POSIX has no helper process
+
+std::error_code out_of_handles_error() { return std::make_error_code(std::errc::too_many_files_open); }
+
 std::vector<std::string> open_handles() {
   std::vector<std::string> out;
   DIR* dir = ::opendir("/proc/self/fd");
@@ -216,7 +220,7 @@ std::string make_forwarding_script(const std::string& dir, const std::string& na
   return target;
 }
 
-handle_exhaustion::handle_exhaustion() {
+handle_exhaustion::handle_exhaustion(int spare) {
   rlimit lim{};
   ::getrlimit(RLIMIT_NOFILE, &lim);
   saved_limit_ = lim.rlim_cur;
@@ -226,6 +230,10 @@ handle_exhaustion::handle_exhaustion() {
     const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (fd < 0) break;
     held_.push_back(fd);
+  }
+  for (int i = 0; i < spare && !held_.empty(); ++i) {
+    ::close(held_.back());
+    held_.pop_back();
   }
 }
 

@@ -3,6 +3,8 @@
 #include "support/support.hpp"
 #include "win32_handle_table.hpp"
 
+#include <testing_hooks.hpp>  // src/: the library's resource-exhaustion hook
+
 #include <windows.h>
 #include <winternl.h>
 #include <shellapi.h>
@@ -92,23 +94,30 @@ std::size_t open_handle_count() {
   return count;
 }
 
-std::vector<std::string> open_handles() {
+namespace {
+// Each value, with its object type when the handles are ours; another process's handle values
+// mean nothing in this process, so theirs are listed by value alone.
+std::vector<std::string> describe_handles(const std::vector<ULONG_PTR>& values, bool ours) {
   std::vector<std::string> out;
-  for (ULONG_PTR value : win32_handle_table::current_process_handles()) {
+  for (ULONG_PTR value : values) {
     // Only the type: asking for an object's name can block on a pipe in synchronous use.
     alignas(8) unsigned char buffer[1024];
     ULONG length = 0;
     std::string type = "?";
-    if (NT_SUCCESS(::NtQueryObject(reinterpret_cast<HANDLE>(value), ObjectTypeInformation, buffer, sizeof buffer, &length))) {
+    if (ours &&
+        NT_SUCCESS(::NtQueryObject(reinterpret_cast<HANDLE>(value), ObjectTypeInformation, buffer, sizeof buffer, &length))) {
       const auto* info = reinterpret_cast<const PUBLIC_OBJECT_TYPE_INFORMATION*>(buffer);
       type = narrow(std::wstring(info->TypeName.Buffer, info->TypeName.Length / sizeof(wchar_t)));
     }
     char head[32];
     std::snprintf(head, sizeof head, "0x%llx ", static_cast<unsigned long long>(value));
-    out.push_back(head + type);
+    out.push_back(ours ? head + type : std::string(head, std::strlen(head) - 1));
   }
   return out;
 }
+}  // namespace
+
+std::vector<std::string> open_handles() { return describe_handles(win32_handle_table::current_process_handles(), true); }
 
 canary::~canary() {
   handle.reset();
@@ -266,13 +275,29 @@ std::string make_forwarding_script(const std::string& dir, const std::string& na
   return path;
 }
 
-handle_exhaustion::handle_exhaustion() {
-  // Windows allows some 16 million handles per process and has no per-process limit to
-  // lower, so the state these tests need cannot be reached cheaply (they are [posix-only]).
-  throw std::logic_error("handle_exhaustion is not meaningful on Windows: there is no per-process handle limit to lower");
+std::error_code out_of_handles_error() { return {ERROR_NO_SYSTEM_RESOURCES, std::system_category()}; }
+
+#ifdef BEQUEST_TESTING_HOOKS
+handle_exhaustion::handle_exhaustion(int spare) { bequest::detail::testing::fail_acquisitions_after(spare); }
+
+handle_exhaustion::~handle_exhaustion() { bequest::detail::testing::stop_failing_acquisitions(); }
+
+std::vector<std::string> helper_handles() {
+  const std::uint32_t pid = bequest::detail::testing::helper_process_id();
+  if (pid == 0) return {};
+  return describe_handles(win32_handle_table::process_handles(pid), false);
+}
+#else
+handle_exhaustion::handle_exhaustion(int) {
+  throw std::logic_error("handle_exhaustion needs a bequest built with BEQUEST_TESTING_HOOKS=ON on Windows");
 }
 
 handle_exhaustion::~handle_exhaustion() = default;
+
+std::vector<std::string> helper_handles() {
+  throw std::logic_error("helper_handles needs a bequest built with BEQUEST_TESTING_HOOKS=ON");
+}
+#endif
 
 std::map<bequest::native_handle, std::string> inherited_from_caller() { return {}; }
 

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: BSL-1.0
+// The state behind testing_hooks.hpp: one counter for the whole process.
+
+#include "testing_hooks.hpp"
+
+#ifdef BEQUEST_TESTING_HOOKS
+
+#  include <atomic>
+
+namespace bequest::detail::testing {
+
+namespace {
+// Acquisitions still allowed; below zero, nothing is failing.
+std::atomic<long> allowed{-1};
+}  // namespace
+
+void fail_acquisitions_after(int spare) noexcept { allowed.store(spare < 0 ? 0 : spare); }
+
+void stop_failing_acquisitions() noexcept { allowed.store(-1); }
+
+bool acquisition_fails() noexcept {
+  long left = allowed.load();
+  while (left > 0) {
+    if (allowed.compare_exchange_weak(left, left - 1)) return false;
+  }
+  return left == 0;
+}
+
+}  // namespace bequest::detail::testing
+
+#endif

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: BSL-1.0
+#pragma once
+
+// Hooks for bequest's own test suite, compiled in only with -DBEQUEST_TESTING_HOOKS=ON (the
+// development presets set it; packages and add_subdirectory builds leave it off, and then
+// every hook below is an inline constant).
+//
+// Resource exhaustion. POSIX can run a process out of descriptors cheaply, by lowering
+// RLIMIT_NOFILE, and the suite does exactly that. Windows has no such knob: a process may hold
+// about 16 million handles (2^24), and filling the table takes some 80 s per million under
+// Wine. So under this option the Win32 backend asks `acquisition_fails()` before each call
+// that makes a handle (pipes, files, duplicates into the helper, sections, jobs, processes),
+// and when it says so behaves as though the call had failed with ERROR_NO_SYSTEM_RESOURCES,
+// the error a full handle table gives: every error path of a spawn can be reached, one after
+// another, and checked for leaks.
+
+#include <bequest/config.hpp>
+
+#ifdef BEQUEST_TESTING_HOOKS
+#  include <cstdint>
+#endif
+
+namespace bequest::detail::testing {
+
+#ifdef BEQUEST_TESTING_HOOKS
+
+/// From now on, let `spare` more handle acquisitions succeed, then fail every later one
+/// (process-wide) until `stop_failing_acquisitions()`: a process that has run out of handles.
+BEQUEST_API void fail_acquisitions_after(int spare) noexcept;
+/// Acquisitions succeed again: resources have returned.
+BEQUEST_API void stop_failing_acquisitions() noexcept;
+/// The backend's question before each acquisition: true means "fail this one".
+BEQUEST_API bool acquisition_fails() noexcept;
+/// The process id of the Windows helper process the next spawn would use (0 if there is none,
+/// and always 0 on POSIX), so that a test can count the handles left in it.
+BEQUEST_API std::uint32_t helper_process_id() noexcept;
+
+#else
+
+constexpr bool acquisition_fails() noexcept { return false; }
+
+#endif
+
+}  // namespace bequest::detail::testing
