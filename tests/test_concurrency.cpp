@@ -10,14 +10,15 @@
 #include <mutex>
 #include <thread>
 
-// How many bequest spawns the soak makes, and how long each rogue thread pauses between its
-// spawns: CMake sets both per platform (tests/CMakeLists.txt); BEQUEST_SOAK_SPAWNS in the
-// environment overrides the count for a quick local run.
+// How many bequest spawns the soak makes, and how often each rogue thread spawns: at most once
+// per ROGUE_EVERY bequest spawns (0: as fast as it can, with a 5 ms pause). CMake sets both per
+// platform (tests/CMakeLists.txt); BEQUEST_SOAK_SPAWNS in the environment overrides the count
+// for a quick local run.
 #ifndef BEQUEST_TEST_SOAK_SPAWNS
 #  define BEQUEST_TEST_SOAK_SPAWNS 10000
 #endif
-#ifndef BEQUEST_TEST_SOAK_ROGUE_PAUSE_MS
-#  define BEQUEST_TEST_SOAK_ROGUE_PAUSE_MS 5
+#ifndef BEQUEST_TEST_SOAK_ROGUE_EVERY
+#  define BEQUEST_TEST_SOAK_ROGUE_EVERY 0
 #endif
 
 namespace {
@@ -40,7 +41,7 @@ TEST_CASE("soak: no canary crosses between bequest's children and rogue spawners
           "[soak][inherit][threads]") {
   int spawns = BEQUEST_TEST_SOAK_SPAWNS;
   if (const char* n = std::getenv("BEQUEST_SOAK_SPAWNS")) spawns = std::max(2, std::atoi(n));
-  const auto rogue_pause = std::chrono::milliseconds(BEQUEST_TEST_SOAK_ROGUE_PAUSE_MS);
+  const int rogue_every = BEQUEST_TEST_SOAK_ROGUE_EVERY;
 
   // What lasts for the life of the process once made is not a leak: the helper (Windows), the
   // kill-on-parent-exit job, whatever the foreign spawners keep. One of each first, then count.
@@ -60,10 +61,22 @@ TEST_CASE("soak: no canary crosses between bequest's children and rogue spawners
   // two through a foreign library (POSIX: Boost.Process; Windows: the C runtime's _wpopen).
   std::atomic<bool> stop{false};
   std::atomic<int> rogue_runs{0}, foreign_runs{0}, rogue_missing_own{0}, into_rogue{0};
+  std::atomic<int> done{0}, missing_own{0}, extra_ours{0}, from_rogues{0}, failed{0}, dying_with_us{0};
   std::vector<std::thread> rogues;
   for (int r = 0; r < 4; ++r) {
     rogues.emplace_back([&, r] {
+      // bequest's spawn count at this rogue's previous spawn: staggered, so that the four
+      // take turns (the first starts at once, the others a quarter of the way apart)
+      int last = -rogue_every + r * rogue_every / 4;
       while (!stop) {
+        // Under Wine all process creation goes through one wineserver, and a rogue spawning
+        // flat out would take most of it: there each rogue waits for ROGUE_EVERY of bequest's
+        // spawns between its own.
+        while (rogue_every > 0 && !stop && done.load() < last + rogue_every) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        if (stop) break;
+        last = done.load();
         // Held open, inheritable, while the rogue spawns: its child must get it (proof that the
         // rogue really inherits everything) and bequest's children must not.
         support::canary leaky = support::make_leaky_canary("rogue");
@@ -72,9 +85,7 @@ TEST_CASE("soak: no canary crosses between bequest's children and rogue spawners
         if (!t::mentions(listing, leaky.tag)) ++rogue_missing_own;
         if (t::mentions(listing, "bqcanary")) ++into_rogue;
         ++(foreign ? foreign_runs : rogue_runs);
-        // A pause, so that the rogues do not starve bequest's spawns (under Wine, all process
-        // creation goes through one wineserver); they still overlap bequest's spawns throughout.
-        std::this_thread::sleep_for(rogue_pause);
+        if (rogue_every == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
     });
   }
@@ -82,7 +93,6 @@ TEST_CASE("soak: no canary crosses between bequest's children and rogue spawners
   // Two bequest threads share the spawns, so bequest's own spawns race each other too. Each
   // child inherits two canaries of its own; every other one is spawned with
   // kill_on_parent_exit, which takes another path on Linux (clone) and adds a job on Windows.
-  std::atomic<int> done{0}, missing_own{0}, extra_ours{0}, from_rogues{0}, failed{0}, dying_with_us{0};
   auto spawner = [&](int count) {
     for (int i = 0; i < count; ++i) {
       support::canary first = support::make_canary("bqcanary");
