@@ -23,9 +23,16 @@ std::optional<exit_status> wait_impl(child_impl& c, long long timeout_ms, std::e
     std::lock_guard<std::mutex> lock(c.mutex);
     if (c.status) return c.status;
   }
-  if (!os::wait_exit(c, timeout_ms, ec)) return std::nullopt;
+  const bool exited = os::wait_exit(c, timeout_ms, ec);
   std::lock_guard<std::mutex> lock(c.mutex);
-  if (!c.status) c.status = os::collect_exit(c, ec);
+  if (c.status) {
+    // Another thread collected it while we waited. Without a pidfd our own wait then fails
+    // (waitid: ECHILD, the id is no longer our child's); the status is the answer all the same.
+    ec.clear();
+    return c.status;
+  }
+  if (!exited) return std::nullopt;
+  c.status = os::collect_exit(c, ec);
   return c.status;
 }
 
