@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bequest's developer entry point. On a fresh Debian 12 machine, as root:
 #   ./dev.sh demo   build and run the examples on Linux and on Windows (mingw-w64 + Wine)
-#   ./dev.sh test   build and run the whole suite: Linux; Linux again under ASan+UBSan and
-#                   under TSan; the fuzzers, 60 s each; then Windows under Wine. This
+#   ./dev.sh test   build and run the whole suite: Linux; Linux again on the generic POSIX
+#                   fallbacks, under ASan+UBSan and under TSan; the fuzzers, 60 s each; then Windows under Wine. This
 #                   includes the soak, the consumer test (bequest installed and used by
 #                   another project, on both platforms) and the API reference check (Doxygen)
 #   ./dev.sh bench  build optimised, run bench/ on Linux and under Wine, write
@@ -110,17 +110,20 @@ soak_figures() {  # soak_figures BUILD_DIR
   return 0
 }
 
-# The suites ./dev.sh test runs, in order, each timed. The sanitizer builds leave out the
-# soak (a sanitizer slows each spawn several-fold; the plain build soaks 10,000 spawns) and
-# the consumer test (it builds and installs a separate, unsanitized copy of bequest). TSan also
-# leaves out the 1 GiB start-up data test: one thread in each process, nothing for TSan to
-# find, and 97 s of instrumented hashing in the child (ASan runs it). The fuzzers run for a
-# fixed time on one core each, so they run while mingw-w64 compiles the Windows build on the
-# others; their output follows once both are done.
+# The suites ./dev.sh test runs, in order, each timed. linux-generic is the same suite on the
+# fallbacks for POSIX systems other than Linux (no pidfd, no closefrom, shm_open start-up data;
+# docs/posix.md), built on Linux so that they are tested. It and the sanitizer builds leave out
+# the soak (the plain build soaks 10,000 spawns; a sanitizer slows each spawn several-fold) and
+# the consumer test (it builds and installs a separate copy of bequest). TSan also leaves out
+# the 1 GiB start-up data test: one thread in each process, nothing for TSan to find, and 97 s
+# of instrumented hashing in the child (ASan runs it). The fuzzers run for a fixed time on one
+# core each, so they run while mingw-w64 compiles the Windows build on the others; their output
+# follows once both are done.
 cmd_test() {
   ensure_packages "${packages[@]}"
   local failed=0 start=$SECONDS t timings="" fuzz_pid
   t=$SECONDS; run_suite linux || failed=1; soak_figures build/linux; timings+=" linux $((SECONDS - t)) s,"
+  t=$SECONDS; run_suite linux-generic -LE 'consumer|soak' || failed=1; timings+=" linux-generic $((SECONDS - t)) s,"
   t=$SECONDS; run_suite linux-asan -LE 'consumer|soak' || failed=1; timings+=" linux-asan $((SECONDS - t)) s,"
   t=$SECONDS; run_suite linux-tsan -LE 'consumer|soak' -E '^1 GiB of start-up data' || failed=1
   timings+=" linux-tsan $((SECONDS - t)) s,"
