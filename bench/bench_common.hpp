@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -46,14 +47,20 @@ inline bool done(const cell& c, const limits& l) {
 }
 
 /// Runs rounds in which every unfinished cell takes one turn (`turn(i)` for cell i), in an
-/// order that rotates by one each round, until every cell is done. Load from elsewhere on
-/// the machine then falls on all implementations alike, and none always goes first.
+/// order shuffled anew each round, until every cell is done. Load from elsewhere on the
+/// machine then falls on all implementations alike. The order is shuffled rather than rotated
+/// because a turn can slow the one after it (the kernel still tearing down a forked parent's
+/// copy, say): a rotation keeps the same neighbours in every round, so one implementation
+/// would always follow fork+exec. A fixed seed keeps runs comparable.
 template <class Turn>
 void interleave(const std::vector<cell*>& cells, const limits& l, Turn&& turn) {
-  for (std::size_t round = 0;; ++round) {
+  std::vector<std::size_t> order(cells.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::mt19937 random(20261130);
+  while (true) {
+    std::shuffle(order.begin(), order.end(), random);
     bool any = false;
-    for (std::size_t k = 0; k < cells.size(); ++k) {
-      const std::size_t i = (round + k) % cells.size();
+    for (const std::size_t i : order) {
       if (done(*cells[i], l)) continue;
       any = true;
       const auto t0 = clock_type::now();

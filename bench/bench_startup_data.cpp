@@ -16,7 +16,7 @@
 // Rows follow the CSV protocol of ./dev.sh bench (case,impl,median_us,p90_us,ratio_to_raw,
 // bytes_per_s). The peer here is the pipe: ratio_to_raw is this row's median time over the
 // pipe's median time for the same N (0.25 means four times as fast), bytes_per_s is N over
-// the median time. The implementations take turns, in an order that rotates every round, so
+// the median time. The implementations take turns, in an order shuffled every round, so
 // that load from elsewhere on the machine falls on all of them alike.
 #include <bequest/bequest.hpp>
 
@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -289,9 +290,12 @@ int main(int argc, char** argv) {
     if (have_raw_peer) impls.push_back({"raw memfd", {}});
     const int base_rounds = mib <= 1 ? 40 : mib <= 64 ? 10 : 7;
     const int rounds = std::max(3, static_cast<int>(std::lround(base_rounds * scale)));
+    std::vector<std::size_t> order(impls.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::mt19937 random(20261130);
     for (int round = -1; round < rounds; ++round) {  // round -1 warms up and is not kept
-      for (std::size_t k = 0; k < impls.size(); ++k) {
-        const std::size_t which = (static_cast<std::size_t>(round + 1) + k) % impls.size();
+      std::shuffle(order.begin(), order.end(), random);
+      for (const std::size_t which : order) {
         const auto t0 = clock_type::now();
         if (which == 0) {
           bequest::child c = bequest::spawn(via_data);
