@@ -173,9 +173,9 @@ bench_packages=(libuv1-dev gnuplot-nox fonts-dejavu-core)
 command -v python3 >/dev/null 2>&1 || bench_packages+=(python3)
 command -v rustc >/dev/null 2>&1 || bench_packages+=(rustc)
 
-# bench_spawn's rows as gnuplot tables: Linux cases x implementations, and Wine's rows.
-bench_plot_tables() {  # bench_plot_tables LINUX_CSV WINE_CSV LINUX_OUT WINE_OUT
-  awk -F, 'NR > 1 { printf "%s\t%s\t%s\n", $2, $3, $5 }' "$2" > "$4"
+# bench_spawn's Linux rows as a gnuplot table: cases x implementations. (The Wine panel's
+# table, of means, is written by bench_spawn.exe --plot.)
+bench_plot_table() {  # bench_plot_table LINUX_CSV LINUX_OUT
   awk -F, '
     NR == 1 { next }
     {
@@ -193,7 +193,7 @@ bench_plot_tables() {  # bench_plot_tables LINUX_CSV WINE_CSV LINUX_OUT WINE_OUT
         for (j = 1; j <= ni; ++j) printf "\t%s", ((cases[i], impls[j]) in v) ? v[cases[i], impls[j]] : "-"
         printf "\t%s\n", (cases[i] in ratio) ? ratio[cases[i]] : "-"
       }
-    }' "$1" > "$3"
+    }' "$1" > "$2"
 }
 
 cmd_bench() {
@@ -205,7 +205,7 @@ cmd_bench() {
   wine_env
   build windows-release || return 1
   mkdir -p "$out"
-  rm -f "$out"/*.csv
+  rm -f "$out"/*.csv "$out"/*.dat
   local exe name
   for exe in build/release/bench/bench_*; do
     [ -x "$exe" ] || continue
@@ -219,7 +219,9 @@ cmd_bench() {
     name=$(basename "$exe" .exe)
     echo "==> $name (Windows, under Wine)"
     # shellcheck disable=SC2086
-    wine "$exe" --csv "$out/wine_$name.csv" ${BEQUEST_BENCH_ARGS:-} || failed=1
+    local plot_args=()
+    [ "$name" = bench_spawn ] && plot_args=(--plot "$out/plot_wine.dat")
+    wine "$exe" --csv "$out/wine_$name.csv" "${plot_args[@]}" ${BEQUEST_BENCH_ARGS:-} || failed=1
   done
   local load_after
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -240,7 +242,7 @@ cmd_bench() {
   cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
   machine="$(nproc) x ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), $(wine --version 2>/dev/null); $(date -u '+%Y-%m-%d %H:%M UTC'); load average ${load_before} before, ${load_after} after"
   echo "$machine" > "$out/machine.txt"
-  bench_plot_tables "$out/bench_spawn.csv" "$out/wine_bench_spawn.csv" "$out/plot_linux.dat" "$out/plot_wine.dat"
+  bench_plot_table "$out/bench_spawn.csv" "$out/plot_linux.dat"
   local columns
   columns=$(head -n1 "$out/plot_linux.dat" | awk -F'\t' '{print NF}')
   if gnuplot -e "linux='$out/plot_linux.dat'; wine='$out/plot_wine.dat'; columns=$columns; out='docs/bench.png'; footer='$machine'" bench/plot.gp; then
