@@ -46,21 +46,34 @@ inline bool done(const cell& c, const limits& l) {
   return c.spawns >= l.target_spawns || (c.busy_s >= l.max_seconds && c.samples_us.size() >= 10);
 }
 
-/// Runs rounds in which every unfinished cell takes one turn (`turn(i)` for cell i), in an
-/// order shuffled anew each round, until every cell is done. Load from elsewhere on the
-/// machine then falls on all implementations alike. The order is shuffled rather than rotated
-/// because a turn can slow the one after it (the kernel still tearing down a forked parent's
-/// copy, say): a rotation keeps the same neighbours in every round, so one implementation
-/// would always follow fork+exec. A fixed seed keeps runs comparable.
+/// The order in which the implementations take their turns, shuffled anew each round. Shuffled
+/// rather than rotated because a turn can slow the one after it (the kernel still tearing down
+/// a forked parent's copy, say): a rotation keeps the same neighbours in every round, so one
+/// implementation would always follow fork+exec. A fixed seed keeps runs comparable.
+class round_order {
+ public:
+  explicit round_order(std::size_t n) : order_(n) {
+    for (std::size_t i = 0; i < n; ++i) order_[i] = i;
+  }
+  const std::vector<std::size_t>& next() {
+    std::shuffle(order_.begin(), order_.end(), random_);
+    return order_;
+  }
+
+ private:
+  std::vector<std::size_t> order_;
+  std::mt19937 random_{20261130};
+};
+
+/// Runs rounds in which every unfinished cell takes one turn (`turn(i)` for cell i), in a
+/// round_order, until every cell is done. Load from elsewhere on the machine then falls on all
+/// implementations alike.
 template <class Turn>
 void interleave(const std::vector<cell*>& cells, const limits& l, Turn&& turn) {
-  std::vector<std::size_t> order(cells.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::mt19937 random(20261130);
+  round_order order(cells.size());
   while (true) {
-    std::shuffle(order.begin(), order.end(), random);
     bool any = false;
-    for (const std::size_t i : order) {
+    for (const std::size_t i : order.next()) {
       if (done(*cells[i], l)) continue;
       any = true;
       const auto t0 = clock_type::now();

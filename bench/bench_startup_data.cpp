@@ -20,6 +20,8 @@
 // that load from elsewhere on the machine falls on all of them alike.
 #include <bequest/bequest.hpp>
 
+#include "bench_common.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -28,7 +30,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -184,16 +185,9 @@ int child_pipe(std::size_t n) {
 
 // --- the parent -----------------------------------------------------------------------------
 
-using clock_type = std::chrono::steady_clock;
-
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto i = static_cast<std::size_t>(pos);
-  const double frac = pos - static_cast<double>(i);
-  return i + 1 < v.size() ? v[i] * (1 - frac) + v[i + 1] * frac : v[i];
-}
+// The schedule and statistics every spawn benchmark shares.
+using bench::clock_type;
+using bench::quantile;
 
 struct impl {
   const char* name;
@@ -290,12 +284,9 @@ int main(int argc, char** argv) {
     if (have_raw_peer) impls.push_back({"raw memfd", {}});
     const int base_rounds = mib <= 1 ? 40 : mib <= 64 ? 10 : 7;
     const int rounds = std::max(3, static_cast<int>(std::lround(base_rounds * scale)));
-    std::vector<std::size_t> order(impls.size());
-    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::mt19937 random(20261130);
+    bench::round_order order(impls.size());
     for (int round = -1; round < rounds; ++round) {  // round -1 warms up and is not kept
-      std::shuffle(order.begin(), order.end(), random);
-      for (const std::size_t which : order) {
+      for (const std::size_t which : order.next()) {
         const auto t0 = clock_type::now();
         if (which == 0) {
           bequest::child c = bequest::spawn(via_data);
