@@ -2,8 +2,8 @@
 # bequest's developer entry point. On a fresh Debian 12 machine, as root:
 #   ./dev.sh demo   build and run the examples on Linux and on Windows (mingw-w64 + Wine)
 #   ./dev.sh test   build and run the whole suite: Linux; Linux again on the generic POSIX
-#                   fallbacks, under ASan+UBSan and under TSan; the fuzzers, 60 s each; then Windows under Wine. This
-#                   includes the soak, the consumer test (bequest installed and used by
+#                   fallbacks, under ASan+UBSan and under TSan; the fuzzers, 60 s each;
+#                   then Windows under Wine. This includes the soak, the consumer test (bequest installed and used by
 #                   another project, on both platforms) and the API reference check (Doxygen)
 #   ./dev.sh bench  build optimised, run bench/ on Linux and under Wine, write
 #                   build/bench/summary.csv and draw docs/bench.png
