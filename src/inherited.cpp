@@ -3,7 +3,8 @@
 #include <bequest/inherited.hpp>
 
 #include "platform.hpp"
-#include "spawn_common.hpp"
+#include "handle_value.hpp"
+#include "inherit_format.hpp"
 #include "startup_internal.hpp"
 
 #include <cstdint>
@@ -14,18 +15,6 @@ namespace bequest {
 namespace detail {
 
 namespace {
-
-template <class H>
-bool to_handle(std::uint64_t value, H& out) noexcept {
-  if constexpr (std::is_pointer_v<H>) {
-    if (value > static_cast<std::uint64_t>(UINTPTR_MAX)) return false;
-    out = reinterpret_cast<H>(static_cast<std::uintptr_t>(value));
-  } else {
-    if (value > static_cast<std::uint64_t>(std::numeric_limits<H>::max())) return false;
-    out = static_cast<H>(value);
-  }
-  return true;
-}
 
 struct inherit_table {
   std::once_flag once;

@@ -2,7 +2,8 @@
 // Unit tests of the shared, OS-free pieces.
 #include "common.hpp"
 
-#include "spawn_common.hpp"
+#include "inherit_format.hpp"
+#include "lowering.hpp"
 
 using bequest::detail::parse_inherit_variable;
 
@@ -66,9 +67,6 @@ TEST_CASE("the child's environment keeps order, applies changes and publishes ha
   o.env = bequest::environment::empty().set("B", "1").set("A", "2").set("B", "3").unset("A").set("C", "{handle:h}");
   o.inherit = {{"h", bequest::invalid_native_handle}};
   o.substitute_handles = true;
-  std::vector<std::string> block;
-  bequest::detail::failure f;
-  REQUIRE(bequest::detail::build_environment(o, {17}, block, f));
+  const auto block = t::lowered_environment(o, {17});
   CHECK(block == std::vector<std::string>{"B=3", "C=17", "BEQUEST_INHERIT=h=17"});
-  CHECK(bequest::detail::find_variable(block, "C") == std::string_view("17"));
 }
