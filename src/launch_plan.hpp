@@ -134,6 +134,7 @@ struct launch_plan {
   resolved_program executable;
   /// argv[0] (argv0, or program) then args.
   std::vector<handle_template> arguments;
+  bool argv0_given = false;  ///< arguments[0] is the caller's argv0, not the program
   /// True when the child's environment is exactly this process's own, so a backend may pass
   /// its environment through untouched; `environment` is then empty.
   bool parents_environment = false;

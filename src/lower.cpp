@@ -161,6 +161,7 @@ bool make_template(std::string text, const spawn_options& o, const std::string& 
 
 bool lower_arguments(const spawn_options& o, launch_plan& plan, failure& f) {
   plan.arguments.resize(o.args.size() + 1);
+  plan.argv0_given = o.argv0.has_value();
   if (!make_template(o.argv0 ? *o.argv0 : o.program, o, "argv0", plan.arguments[0], f)) return false;
   for (std::size_t i = 0; i < o.args.size(); ++i) {
     if (!make_template(o.args[i], o, fmt::format("args[{}]", i), plan.arguments[i + 1], f)) return false;

@@ -149,10 +149,13 @@ struct memory_object {
 
 /// A new object of `size` bytes, zero-filled and mapped writable.
 bool create_memory(std::size_t size, memory_object& m, std::error_code& ec) noexcept;
-/// A new object holding `header` then `payload`, written once and sealed; mapped read-only when
-/// `map` is set. The fastest way to get bytes the caller already holds into shared memory.
+/// Whether create_sealed_copy leaves the object mapped in this process.
+enum class keep_mapped { no, read_only };
+/// A new object holding `header` then `payload`, written once and sealed, and mapped
+/// read-only when asked. The fastest way to get bytes the caller already holds into shared
+/// memory.
 bool create_sealed_copy(const std::byte* header, std::size_t header_size, const void* payload,
-                        std::size_t payload_size, bool map, memory_object& m, std::error_code& ec) noexcept;
+                        std::size_t payload_size, keep_mapped map, memory_object& m, std::error_code& ec) noexcept;
 /// Ends write access for good. The view keeps its address and becomes read-only (so earlier
 /// pointers into it stay readable, and writes through them fault). On failure nothing changed.
 bool seal_memory(memory_object& m, std::error_code& ec) noexcept;
