@@ -90,6 +90,26 @@ TEST_CASE("a missing cwd, or a cwd that is a file, is refused and named", "[erro
   CHECK(f.code == std::errc::not_a_directory);
 }
 
+TEST_CASE("a NUL inside a path is refused and the field named, never truncated", "[errors]") {
+  t::handle_count_guard guard;
+  const std::string dir = support::temp_dir();
+  auto o = t::probe({"cwd"});
+  // Truncated at the NUL, this cwd would be an existing directory and the spawn would run.
+  o.cwd = std::filesystem::u8path(dir + std::string("\0/no/such/dir", 14));
+  auto f = expect_failure(o);
+  CHECK(f.code == std::errc::invalid_argument);
+  CHECK(mentions(f.message, "cwd contains a NUL"));
+  o = t::probe({"print", "x"});
+  const std::string out = dir + "/nul-in-path.txt";
+  std::filesystem::remove(std::filesystem::u8path(out));
+  o.out = bequest::stdio::file(std::filesystem::u8path(out + std::string("\0.ignored", 9)));
+  f = expect_failure(o);
+  CHECK(f.code == std::errc::invalid_argument);
+  CHECK(mentions(f.message, "stdout"));
+  CHECK(mentions(f.message, "NUL"));
+  CHECK_FALSE(std::filesystem::exists(std::filesystem::u8path(out)));
+}
+
 TEST_CASE("a closed handle in inherit is refused and the entry named", "[errors]") {
   t::handle_count_guard guard;
   bequest::native_handle stale;

@@ -109,6 +109,21 @@ TEST_CASE("children start with default signal handling whatever ours is, on both
   }
 }
 
+TEST_CASE("posix.signals = like_exec keeps ignored signals and the mask, on both spawn paths", "[tree][parent-exit][posix-only]") {
+  support::hostile_signal_state hostile;  // POSIX: SIGTERM ignored and blocked here
+  support::own_signal_handler handler;    // and a handler of ours, which exec cannot keep
+  for (const bool dies_with_us : {false, true}) {
+    INFO("kill_on_parent_exit = " << dies_with_us);
+    auto o = t::probe({"sigstate", "15", "sigstate", std::to_string(support::own_signal_number())});
+    o.kill_on_parent_exit = dies_with_us;
+    o.posix.signals = bequest::child_signals::like_exec;
+    CHECK(t::output_of(o) == "ignored blocked\ndefault\n");
+    o.posix.signals = bequest::child_signals::reset;
+    CHECK(t::output_of(o) == "default\ndefault\n");
+  }
+  CHECK(handler.handler_runs());
+}
+
 TEST_CASE("spawning leaves our own signal handlers in place, on both spawn paths", "[tree][parent-exit][posix-only]") {
   // The kill_on_parent_exit path runs code in a child that shares our memory. A libc call
   // made there that a sanitizer runtime intercepts is recorded in that runtime's tables as

@@ -32,11 +32,25 @@ enum class destroy_policy {
   detach,  ///< leave it running. On POSIX it stays a zombie once it exits until this process ends.
 };
 
+/// The signal state a POSIX child starts with.
+enum class child_signals {
+  /// No signal blocked, every signal at its default action: a parent that ignores `SIGPIPE`
+  /// or blocks `SIGCHLD` does not pass that on. The default.
+  reset,
+  /// What `exec` itself keeps, as a shell or make passes it on: signals this process ignores
+  /// stay ignored (after `trap '' QUIT`), the spawning thread's signal mask is kept, and
+  /// handled signals go back to their default (a handler cannot survive exec).
+  like_exec,
+};
+
 /// Options that exist only on POSIX. On Windows a field that changes what the child does
-/// (`new_session`) makes `spawn()` fail with `std::errc::not_supported`.
+/// (`new_session`) makes `spawn()` fail with `std::errc::not_supported`; `signals` means
+/// nothing there and is ignored.
 struct posix_options {
   /// Start the child in a new session (`setsid`), detached from the controlling terminal.
   bool new_session = false;
+  /// The child's signal dispositions and mask. Default: `child_signals::reset`.
+  child_signals signals = child_signals::reset;
 };
 
 /// Options that exist only on Windows. They are cosmetic, so POSIX ignores them.

@@ -68,6 +68,8 @@ struct clone_context {
   const fd_move* dups;    ///< plan->dups.data()
   std::size_t dup_count;
   pid_t parent;           ///< our process id, to notice that we died before PR_SET_PDEATHSIG took hold
+  std::uint64_t ignored;  ///< bit sig-1: signals to leave ignored (child_signals::like_exec)
+  std::uint64_t mask;     ///< the mask the child execs with: ours (like_exec) or none
   volatile int error;     ///< errno of the step that failed; 0 while none did
   volatile int step;      ///< which step (for the message)
 };
@@ -130,7 +132,8 @@ BEQUEST_IN_CLONED_CHILD int child_main(void* arg) {
   // handler back to the default before unblocking anything: a handler of ours, run here,
   // would run on this stack against the parent's memory. (SIGKILL and SIGSTOP refuse.)
   for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) {
+    const bool stays_ignored = sig <= 64 && ((ctx.ignored >> (sig - 1)) & 1u) != 0;
+    if (sig != SIGKILL && sig != SIGSTOP && !stays_ignored) {
       (void)::syscall(SYS_rt_sigaction, sig, default_action, nullptr, kernel_sigset_size);
     }
   }
@@ -170,8 +173,7 @@ BEQUEST_IN_CLONED_CHILD int child_main(void* arg) {
   close_from(plan.close_from);
   if (plan.cwd && ::syscall(SYS_chdir, plan.cwd) != 0) child_fail(ctx, step_chdir);
 
-  std::uint64_t none = 0;
-  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, kernel_sigset_size);
+  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &ctx.mask, nullptr, kernel_sigset_size);
   ::syscall(SYS_execve, plan.path, plan.argv, plan.envp);
   child_fail(ctx, step_exec);
 }
@@ -184,10 +186,20 @@ bool launch_with_parent_death_signal(const child_steps& plan, std::string_view p
   void* stack = ::mmap(nullptr, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return spawn_failed(f, program, last_os_error(), "allocate the child's stack (mmap)");
 
-  clone_context ctx{&plan, plan.dups.data(), plan.dups.size(), ::getpid(), 0, step_none};
+  clone_context ctx{&plan, plan.dups.data(), plan.dups.size(), ::getpid(), 0, 0, 0, step_none};
+  if (plan.keep_signal_state) {
+    // Read here, in the parent, with the ordinary calls: the child may not call them.
+    for (int sig = 1; sig < NSIG && sig <= 64; ++sig) {
+      struct sigaction current {};
+      if (::sigaction(sig, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) {
+        ctx.ignored |= std::uint64_t{1} << (sig - 1);
+      }
+    }
+  }
   // No signal may run a handler of ours in the child before it has reset them all.
   std::uint64_t all = ~std::uint64_t{0}, old = 0;
   ::syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, &old, kernel_sigset_size);
+  if (plan.keep_signal_state) ctx.mask = old;
   const pid_t child = BEQUEST_CLONE(child_main, static_cast<char*>(stack) + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &ctx);
   const int clone_error = errno;
   ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, nullptr, kernel_sigset_size);

@@ -60,6 +60,8 @@ struct child_steps {
   const char* cwd = nullptr;  ///< nullptr: the parent's
   bool new_process_group = false;
   bool new_session = false;  ///< a session leader is also the leader of a new group
+  /// Keep what exec keeps (ignored signals, the mask) instead of resetting every signal.
+  bool keep_signal_state = false;
 };
 
 /// Starts `plan` with posix_spawn.

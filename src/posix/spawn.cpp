@@ -82,7 +82,7 @@ bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& 
       return spawn_failed(f, program, {rc, std::generic_category()}, "stderr: add the file action dup2(1, 2)");
     }
   }
-  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  short flags = plan.keep_signal_state ? 0 : POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
   // Everything at or above close_from goes, whoever opened it.
   (void)close_others_in_child(actions.value, plan.close_from, flags);
   if (plan.cwd) {
@@ -92,7 +92,9 @@ bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& 
   }
 
   // The child starts with no signal blocked and every signal at its default action, so a
-  // parent that ignores SIGPIPE or blocks SIGCHLD does not pass that on.
+  // parent that ignores SIGPIPE or blocks SIGCHLD does not pass that on; unless asked to keep
+  // what exec keeps, when neither flag is set (glibc then resets only handled signals, as
+  // it must before exec, and the child has the calling thread's mask).
   sigset_t none, all;
   sigemptyset(&none);
   sigfillset(&all);
@@ -193,6 +195,7 @@ bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, 
   steps.close_from = first_free;
   steps.cwd = plan.cwd ? plan.cwd->c_str() : nullptr;
   steps.new_session = plan.posix.new_session;
+  steps.keep_signal_state = plan.posix.signals == child_signals::like_exec;
   steps.new_process_group = plan.new_process_group || plan.process_tree;
 
   std::vector<std::string> argv_strings = plan.render_arguments(values);

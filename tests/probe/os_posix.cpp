@@ -89,6 +89,16 @@ bool read_stdin_some(std::string& chunk, std::size_t max) {
 
 bool leads_own_process_group() { return ::getpgid(0) == ::getpid(); }
 
+std::string signal_state(int sig) {
+  struct sigaction current {};
+  ::sigaction(sig, nullptr, &current);
+  std::string text = current.sa_handler == SIG_IGN ? "ignored" : current.sa_handler == SIG_DFL ? "default" : "handled";
+  sigset_t mask;
+  ::pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+  if (sigismember(&mask, sig) == 1) text += " blocked";
+  return text;
+}
+
 void sleep_ms(long ms) {
   timespec t{ms / 1000, (ms % 1000) * 1000000L};
   while (::nanosleep(&t, &t) != 0 && errno == EINTR) {

@@ -136,6 +136,8 @@ BOOL WINAPI on_console_event(DWORD event) {
 }
 }  // namespace
 
+std::string signal_state(int) { return "none"; }
+
 bool leads_own_process_group() {
   // Windows has no documented query for a process's group. What it documents is the effect
   // of CREATE_NEW_PROCESS_GROUP: "CTRL+C signals will be disabled for all processes within

@@ -35,6 +35,8 @@
 //   crash             end by a fault (POSIX: SIGSEGV; Windows: access violation, 0xC0000005)
 //   spawn-sleeper K MS  spawn this probe as "sleep MS" via bequest, detached (it outlives us),
 //                     with kill_on_parent_exit = K (0 or 1); print its pid on a line at once
+//   sigstate N        print signal N's disposition in this process: "ignored", "default" or
+//                     "handled", then " blocked" when it is masked (POSIX; "none" on Windows)
 //   pgroup            print "own" if this process leads a process group of its own (POSIX:
 //                     getpgid() == getpid(); Windows: Ctrl+C is disabled, the documented mark
 //                     of CREATE_NEW_PROCESS_GROUP), else "inherited"
@@ -228,6 +230,8 @@ int run(const std::vector<std::string>& args) {
     } else if (cmd == "crash") {
       flush();
       crash();
+    } else if (cmd == "sigstate" && need(1)) {
+      out += signal_state(std::atoi(args[++i].c_str())) + "\n";
     } else if (cmd == "pgroup") {
       out += leads_own_process_group() ? "own\n" : "inherited\n";
     } else if (cmd == "churn" && need(1)) {

@@ -32,6 +32,9 @@ std::string read_stdin();
 bool read_stdin_some(std::string& chunk, std::size_t max);
 /// True when this process leads a process group of its own (see the probe's `pgroup`).
 bool leads_own_process_group();
+/// POSIX: "ignored", "default" or "handled", then " blocked" when the signal is in this
+/// thread's mask (see the probe's `sigstate`). Windows: "none" (no such state).
+std::string signal_state(int sig);
 /// Sleeps.
 void sleep_ms(long ms);
 /// The id of the process that created this one (POSIX: getppid; Windows: the creating

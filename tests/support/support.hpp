@@ -140,6 +140,9 @@ class own_signal_handler {
   alignas(16) unsigned char saved_[512];  // the previous action, in the OS's own layout
 };
 
+/// The signal own_signal_handler handles (POSIX: SIGUSR2; Windows: 0).
+int own_signal_number();
+
 /// A path guaranteed not to exist.
 std::string missing_path();
 /// A directory for the test's files.

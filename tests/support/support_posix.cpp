@@ -276,6 +276,8 @@ volatile std::sig_atomic_t own_handler_calls = 0;
 extern "C" void count_own_signal(int) { own_handler_calls = own_handler_calls + 1; }
 }  // namespace
 
+int own_signal_number() { return SIGUSR2; }
+
 own_signal_handler::own_signal_handler() {
   static_assert(sizeof(struct sigaction) <= sizeof saved_, "own_signal_handler::saved_ is too small");
   auto* saved = new (saved_) struct sigaction;

@@ -301,6 +301,8 @@ std::vector<std::string> helper_handles() {
 
 std::map<bequest::native_handle, std::string> inherited_from_caller() { return {}; }
 
+int own_signal_number() { return 0; }
+
 own_signal_handler::own_signal_handler() : saved_{} {}
 own_signal_handler::~own_signal_handler() = default;
 bool own_signal_handler::handler_runs() { return true; }
