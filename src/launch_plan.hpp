@@ -135,6 +135,8 @@ struct launch_plan {
   /// argv[0] (argv0, or program) then args.
   std::vector<handle_template> arguments;
   bool argv0_given = false;  ///< arguments[0] is the caller's argv0, not the program
+  /// windows.command_line, when given: the whole command line, passed as it is.
+  std::optional<handle_template> verbatim_command_line;
   /// True when the child's environment is exactly this process's own, so a backend may pass
   /// its environment through untouched; `environment` is then empty.
   bool parents_environment = false;

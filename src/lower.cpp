@@ -166,6 +166,11 @@ bool lower_arguments(const spawn_options& o, launch_plan& plan, failure& f) {
   for (std::size_t i = 0; i < o.args.size(); ++i) {
     if (!make_template(o.args[i], o, fmt::format("args[{}]", i), plan.arguments[i + 1], f)) return false;
   }
+  if (o.windows.command_line) {
+    handle_template line;
+    if (!make_template(*o.windows.command_line, o, "windows.command_line", line, f)) return false;
+    plan.verbatim_command_line = std::move(line);
+  }
   return true;
 }
 
@@ -238,6 +243,13 @@ bool lower_options(const spawn_options& o, launch_plan& plan, failure& f) {
   if (!check_environment_changes(o, f)) return false;
   if (o.startup_data.holds_buffer() && !o.startup_data.buffer().valid()) {
     return spawn_failed(f, o.program, invalid, "startup_data: the startup_buffer is empty (default-constructed)");
+  }
+  if (o.windows.command_line) {
+    if (!check_text(*o.windows.command_line, o, "windows.command_line", f)) return false;
+    if (!o.args.empty() || o.argv0) {
+      return spawn_failed(f, o.program, invalid,
+                          "windows.command_line is the whole command line: args and argv0 must be empty with it");
+    }
   }
   if (o.cwd && o.cwd->empty()) return spawn_failed(f, o.program, invalid, "cwd is an empty path");
   if (o.cwd && path_has_nul(*o.cwd)) return spawn_failed(f, o.program, invalid, "cwd contains a NUL character");

@@ -257,3 +257,30 @@ TEST_CASE("an injection attempt through a script's arguments runs no second comm
     }
   }
 }
+
+TEST_CASE("windows.command_line is passed as it is on Windows and refused by name on POSIX", "[spawn][errors]") {
+  t::handle_count_guard guard;
+  auto o = t::probe({});
+  o.args.clear();
+  // Quoting that bequest's own rules would never produce: the line's argv[0] differs from the
+  // program, and an escaped quote follows three backslashes.
+  o.windows.command_line = R"(shown-name argv "a b" c\\\"d)";
+  if (!support::exe_suffix().empty()) {
+    CHECK(t::unescaped_lines(t::output_of(o)) == std::vector<std::string>{"shown-name", "argv", "a b", R"(c\"d)"});
+  } else {
+    const auto f = t::expect_failure(o);
+    CHECK(f.code == std::errc::not_supported);
+    CHECK(t::mentions(f.message, "windows.command_line"));
+  }
+  o.args = {"argv"};
+  const auto f = t::expect_failure(o);
+  CHECK(f.code == std::errc::invalid_argument);
+  CHECK(t::mentions(f.message, "windows.command_line"));
+  CHECK(t::mentions(f.message, "args"));
+  // A batch file's line is bequest's to build (BatBadBut): refused there too, by name.
+  auto script = t::probe({});
+  script.args.clear();
+  script.program = support::make_forwarding_script(support::temp_dir(), "verbatim");
+  script.windows.command_line = "verbatim & echo injected";
+  CHECK(t::mentions(t::expect_failure(script).message, "windows.command_line"));
+}

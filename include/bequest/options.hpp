@@ -53,12 +53,23 @@ struct posix_options {
   child_signals signals = child_signals::reset;
 };
 
-/// Options that exist only on Windows. They are cosmetic, so POSIX ignores them.
+/// Options that exist only on Windows. The cosmetic ones (`hide_window`, `no_window`) are
+/// ignored on POSIX; `command_line` changes what the child receives, so there it makes
+/// `spawn()` fail with `std::errc::not_supported`.
 struct windows_options {
   /// Start the child's window hidden (`SW_HIDE`).
   bool hide_window = false;
   /// Give a console program no console window (`CREATE_NO_WINDOW`).
   bool no_window = false;
+  /// The child's whole command line, passed to `CreateProcessW` exactly as given (UTF-8),
+  /// for a tool that already holds one (`cmd /c "..."`, a line from a build file) instead of
+  /// an argument vector. `program` is still resolved and checked by bequest, and is what
+  /// runs (`lpApplicationName`); the line's first word is only what the child sees as its
+  /// argv[0]. `args` and `argv0` must then be empty; `{handle:NAME}` is substituted when
+  /// `substitute_handles` is set. Refused for a batch file, whose command line bequest must
+  /// build itself to keep cmd.exe from reading arguments as commands (BatBadBut).
+  /// Default: empty, the line is built from `argv0` and `args` with the C runtime's rules.
+  std::optional<std::string> command_line;
 };
 
 /// Everything `spawn()` needs to start one process. An aggregate: set the fields you need,

@@ -162,6 +162,10 @@ bool check_launch(const launch_plan& plan, failure& f) {
     return spawn_failed(f, plan.program, unsupported,
                         "kill_on_parent_exit: this system has no way to make a child die with its parent");
   }
+  if (plan.verbatim_command_line) {
+    return spawn_failed(f, plan.program, unsupported,
+                        "windows.command_line: a POSIX program receives an argument vector; pass args instead");
+  }
 #if !defined(POSIX_SPAWN_SETSID)
   if (plan.posix.new_session) {
     return spawn_failed(f, plan.program, unsupported, "posix.new_session: this libc's posix_spawn cannot call setsid");

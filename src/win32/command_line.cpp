@@ -23,12 +23,28 @@ bool too_long(failure& f, std::string_view program, std::size_t units, std::size
 
 }  // namespace
 
-bool make_process_command_line(const launch_plan& plan, const std::vector<std::string>& argv,
-                               std::wstring& application, std::wstring& command_line, failure& f) {
+bool make_process_command_line(const launch_plan& plan, const child_values& values, std::wstring& application,
+                               std::wstring& command_line, failure& f) {
   const auto invalid = make_error_code(std::errc::invalid_argument);
   std::string line;
   wincmd::problem bad;
   const std::wstring& resolved = plan.executable.path.native();
+  if (plan.verbatim_command_line) {
+    if (plan.executable.batch) {
+      return spawn_failed(f, plan.program, invalid,
+                          "windows.command_line: a batch file's command line is built by bequest, so that cmd.exe "
+                          "cannot read an argument as a command (BatBadBut); pass args instead");
+    }
+    if (!to_wide(plan.verbatim_command_line->render(values), command_line)) {
+      return spawn_failed(f, plan.program, invalid, "windows.command_line is not valid UTF-8");
+    }
+    if (command_line.size() > wincmd::max_command_line) {
+      return too_long(f, plan.program, command_line.size(), wincmd::max_command_line + 1, "CreateProcess");
+    }
+    application = resolved;
+    return true;
+  }
+  const std::vector<std::string> argv = plan.render_arguments(values);
   if (plan.executable.batch) {
     if (plan.argv0_given && plan.arguments[0].text() != plan.program) {
       return spawn_failed(f, plan.program, make_error_code(std::errc::not_supported),

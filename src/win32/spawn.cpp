@@ -178,9 +178,7 @@ bool render(const launch_plan& plan, const slots& s, const helper_duplicates& d,
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = handle_value(d.remote[3 + i]);
   startup_value startup;
   if (s.startup_slot < d.remote.size()) startup = handle_value(d.remote[s.startup_slot]);
-  if (!win32::make_process_command_line(plan, plan.render_arguments(values), application, command_line, f)) {
-    return false;
-  }
+  if (!win32::make_process_command_line(plan, values, application, command_line, f)) return false;
   // A child's environment is never the helper's (a snapshot from when it was made): when the
   // child's is exactly ours, it is ours as it is now.
   return win32::make_environment_block(
@@ -289,8 +287,7 @@ bool check_launch(const launch_plan& plan, failure& f) {
   // are digits too, so quoting and the batch-file rules decide the same way, and a line too
   // long now is too long then. Only a line close to the limit can still fail after the helper.
   std::wstring application, command_line;
-  return win32::make_process_command_line(plan, plan.render_arguments(child_values(plan.inherit.size(), 0)),
-                                          application, command_line, f);
+  return win32::make_process_command_line(plan, child_values(plan.inherit.size(), 0), application, command_line, f);
 }
 
 bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, failure& f) {

@@ -130,11 +130,12 @@ bool is_batch_file(std::wstring_view path) noexcept;
 
 // --- command_line.cpp ---
 
-/// The application name and command line for CreateProcessW from the rendered `argv`: the
-/// program itself with a C-runtime command line, or cmd.exe with a batch command line for
-/// .bat/.cmd files. Fails naming the argument that cannot be passed, or the length.
-bool make_process_command_line(const launch_plan& plan, const std::vector<std::string>& argv,
-                               std::wstring& application, std::wstring& command_line, failure& f);
+/// The application name and command line for CreateProcessW, rendered with the child-side
+/// handle `values`: the program itself with a C-runtime command line (or the caller's
+/// verbatim windows.command_line), or cmd.exe with a batch command line for .bat/.cmd files.
+/// Fails naming the argument that cannot be passed, or the length.
+bool make_process_command_line(const launch_plan& plan, const child_values& values, std::wstring& application,
+                               std::wstring& command_line, failure& f);
 
 // --- environ.cpp ---
 
