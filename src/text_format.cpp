@@ -14,7 +14,7 @@ struct spec {
   bool alternate = false;  // '#'
   bool zero = false;       // '0'
   std::size_t width = 0;
-  char type = 0;           // 0, 'd', 'x' or 'X'
+  char type = 0;  // 0, 'd', 'x' or 'X'
 };
 
 spec parse_spec(std::string_view pattern, std::string_view s) {
@@ -78,13 +78,12 @@ void append_arg(std::string& out, std::string_view pattern, const format_arg& a,
     case format_arg::kind::signed_integer: {
       const long long v = a.signed_value();
       // The magnitude of LLONG_MIN does not fit a long long: negate in unsigned arithmetic.
-      const unsigned long long magnitude = v < 0 ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+      const unsigned long long magnitude =
+          v < 0 ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
       append_integer(out, v < 0, magnitude, s);
       return;
     }
-    case format_arg::kind::unsigned_integer:
-      append_integer(out, false, a.unsigned_value(), s);
-      return;
+    case format_arg::kind::unsigned_integer: append_integer(out, false, a.unsigned_value(), s); return;
   }
 }
 

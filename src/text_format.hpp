@@ -25,7 +25,8 @@ namespace bequest::detail::text {
 /// One argument, as the formatter sees it.
 class format_arg {
  public:
-  template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>, int> = 0>
+  template <class T,
+            std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>, int> = 0>
   format_arg(T v) noexcept {  // NOLINT: implicit on purpose, as fmt's arguments are
     if constexpr (std::is_signed_v<T>) {
       kind_ = kind::signed_integer;

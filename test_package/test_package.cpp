@@ -4,9 +4,9 @@
 // fmt: a package consumer does not need it.
 #include <bequest/bequest.hpp>
 #ifdef BEQUEST_TEST_ASIO
-#include <bequest/asio.hpp>
+#  include <bequest/asio.hpp>
 
-#include <asio.hpp>
+#  include <asio.hpp>
 #endif
 
 #include <cstdio>
@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
   exit7.args = {"exit7"};
   bequest::child second = bequest::spawn(exit7);
   int code = -1;
-  bequest::async_wait(io, second, [&](std::error_code ec, bequest::exit_status s) { code = ec ? -2 : s.code().value_or(-3); });
+  bequest::async_wait(io, second,
+                      [&](std::error_code ec, bequest::exit_status s) { code = ec ? -2 : s.code().value_or(-3); });
   io.run();
   std::printf("test_package: bequest::asio: async_wait saw exit code %d\n", code);
   ok = ok && code == 7;

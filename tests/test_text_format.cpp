@@ -16,7 +16,8 @@ TEST_CASE("message formatter: the fields the library uses give fmt's text", "[un
   CHECK(text::format("spawn \"{}\": {}", std::string("worker"), "args[1]") == "spawn \"worker\": args[1]");
   CHECK(text::format("{}", std::string_view("view")) == "view");
   CHECK(text::format("{{handle:{}}} and {{}}", "log") == "{handle:log} and {}");
-  CHECK(text::format("{} {} {} {}", 0, -7, 42u, std::uint64_t{18446744073709551615ull}) == "0 -7 42 18446744073709551615");
+  CHECK(text::format("{} {} {} {}", 0, -7, 42u, std::uint64_t{18446744073709551615ull}) ==
+        "0 -7 42 18446744073709551615");
   CHECK(text::format("{}", LLONG_MIN) == "-9223372036854775808");
   CHECK(text::format("{}", static_cast<short>(-3)) == "-3");
   CHECK(text::format("{}", std::size_t{4096}) == "4096");

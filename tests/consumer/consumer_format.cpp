@@ -18,7 +18,8 @@ int main() {
   } catch (const bequest::error& e) {
     error_text = fmt::format("{}", e);
   }
-  const bool ok = status == "  exited with code 3" && error_text.find("bequest-consumer-no-such-program") != std::string::npos;
+  const bool ok =
+      status == "  exited with code 3" && error_text.find("bequest-consumer-no-such-program") != std::string::npos;
   fmt::print("consumer_format: \"{}\", \"{}\"\nconsumer_format: {}\n", status, error_text, ok ? "ok" : "FAILED");
   return ok ? 0 : 1;
 }
