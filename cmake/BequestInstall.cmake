@@ -17,7 +17,11 @@ install(DIRECTORY include/bequest
         COMPONENT bequest_development
         FILES_MATCHING PATTERN "*.hpp")
 
-install(TARGETS bequest bequest_asio
+set(_bequest_installed_targets bequest)
+if(BEQUEST_ASIO_ENABLED)
+  list(APPEND _bequest_installed_targets bequest_asio)
+endif()
+install(TARGETS ${_bequest_installed_targets}
         EXPORT bequestTargets
         RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT bequest_runtime
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT bequest_runtime
@@ -30,6 +34,12 @@ install(EXPORT bequestTargets
         DESTINATION "${BEQUEST_INSTALL_CMAKEDIR}"
         COMPONENT bequest_development)
 
+# Whether the package offers the asio component (bequestConfig.cmake.in).
+if(BEQUEST_ASIO_ENABLED)
+  set(BEQUEST_PACKAGE_HAS_ASIO TRUE)
+else()
+  set(BEQUEST_PACKAGE_HAS_ASIO FALSE)
+endif()
 configure_package_config_file(
   "${CMAKE_CURRENT_LIST_DIR}/bequestConfig.cmake.in"
   "${CMAKE_CURRENT_BINARY_DIR}/bequestConfig.cmake"

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <bequest/bequest.hpp>
+#include <bequest/format.hpp>
 
 #include "support/support.hpp"
 

@@ -1,7 +1,7 @@
 # A stand-in fmt package for cross builds from a Debian host (mingw-w64): the build
 # machine's fmt headers (libfmt-dev), used header-only (FMT_HEADER_ONLY), as the target
 # fmt::fmt. A package manager's fmt built for the target takes precedence wherever there
-# is one; bequest's own mingw build and its consumer test point fmt_DIR here otherwise.
+# is one; the tests of bequest's own mingw build (the library needs no fmt) use this otherwise.
 
 if(TARGET fmt::fmt)
   return()

@@ -4,8 +4,7 @@
 // writes its answer. The child receives that pipe end, its stdio, and nothing else.
 #include <bequest/bequest.hpp>
 
-#include <fmt/format.h>
-
+#include <cstdio>
 #include <string>
 
 int main(int argc, char** argv) {
@@ -25,6 +24,6 @@ int main(int argc, char** argv) {
   pipe.write.reset();  // the child now holds the only write end: read_all() sees end of file
   const std::string answer = pipe.read.read_all();
   const bequest::exit_status s = c.wait();
-  fmt::print("the child {} and wrote \"{}\"\n", s, answer);
+  std::printf("the child %s and wrote \"%s\"\n", s.to_string().c_str(), answer.c_str());
   return s.success() && answer == "42" ? 0 : 1;
 }

@@ -6,6 +6,11 @@
 /// `exit_status` as `exit_status::to_string()` does ("exited with code 3"), and
 /// `fmt::format("{}", err)` a `bequest::error` as its `what()`. Both take the format
 /// specifications of a string (`{:>30}`).
+///
+/// Opt-in: the only public header of bequest that uses fmt, and not included by
+/// `<bequest/bequest.hpp>`. A program that includes it brings its own fmt (any version from
+/// 9 on; the formatters use only `to_string()` and `what()`, so fmt is not part of
+/// bequest's ABI and the library itself neither includes nor links it).
 
 #include <bequest/error.hpp>
 #include <bequest/exit_status.hpp>

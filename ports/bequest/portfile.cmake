@@ -3,8 +3,12 @@
 #   vcpkg install bequest --overlay-ports=<bequest>/ports
 #   vcpkg install "bequest[asio]" --overlay-ports=<bequest>/ports
 #
-# Binary caching keys on these port files, not on the sources: after changing bequest,
-# install with --binarysource=clear (or bump "port-version").
+# vcpkg keys a built package on these port files, not on bequest's sources: after changing
+# bequest, `vcpkg install` says it is already installed (and --binarysource=clear alone
+# changes nothing). Rebuild it with
+#   vcpkg remove bequest --overlay-ports=<bequest>/ports
+#   vcpkg install bequest --overlay-ports=<bequest>/ports --binarysource=clear
+# or bump "port-version" in ports/bequest/vcpkg.json (manifest mode: then `vcpkg install`).
 #
 # A registry port would fetch a release instead of the local tree:
 #   vcpkg_from_github(OUT_SOURCE_PATH SOURCE_PATH REPO <owner>/bequest REF "v${VERSION}" SHA512 <sha512>)
@@ -14,12 +18,18 @@ if(NOT EXISTS "${SOURCE_PATH}/include/bequest/version.hpp")
   message(FATAL_ERROR "bequest's sources were not found at ${SOURCE_PATH}: use this port as an overlay from a bequest checkout")
 endif()
 
+# The asio feature: the dependency, and the package's asio component (bequest::asio). Without
+# it the installed package refuses find_package(bequest COMPONENTS asio) with a message that
+# names the feature, even where some other Asio could be found. <bequest/asio.hpp> is
+# header-only and always installed.
+vcpkg_check_features(OUT_FEATURE_OPTIONS feature_options FEATURES asio BEQUEST_WITH_ASIO)
+
 # The same options as bequest's consumer test (tests/consumer/run.cmake); vcpkg passes
-# BUILD_SHARED_LIBS from the triplet. The asio feature adds only the dependency:
-# <bequest/asio.hpp> is header-only and always installed.
+# BUILD_SHARED_LIBS from the triplet.
 vcpkg_cmake_configure(
   SOURCE_PATH "${SOURCE_PATH}"
   OPTIONS
+    ${feature_options}
     -DBEQUEST_BUILD_TESTS=OFF
     -DBEQUEST_BUILD_EXAMPLES=OFF
     -DBEQUEST_BUILD_BENCH=OFF

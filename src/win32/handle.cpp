@@ -6,6 +6,16 @@
 
 #include <winternl.h>
 
+// The Windows SDK's <winternl.h> (MSVC, clang-cl) declares IO_STATUS_BLOCK but neither
+// NtQueryInformationFile nor FILE_INFORMATION_CLASS's FileModeInformation: both are the
+// WDK's (ntifs.h, wdm.h). mingw-w64's <winternl.h> declares them. So the declaration comes
+// from the WDK's documentation where the SDK lacks it, and the class by its value; ntdll's
+// import library, linked on every toolchain, defines the function.
+#if !defined(__MINGW32__)
+extern "C" NTSTATUS NTAPI NtQueryInformationFile(HANDLE file, PIO_STATUS_BLOCK io, PVOID information, ULONG length,
+                                                 FILE_INFORMATION_CLASS information_class);
+#endif
+
 #include <cstdint>
 
 #include <fmt/format.h>
@@ -42,13 +52,16 @@ namespace {
 
 DWORD clamp(std::size_t size) noexcept { return size > 0x7FFFFFFFu ? 0x7FFFFFFFu : static_cast<DWORD>(size); }
 
+constexpr auto file_mode_information = static_cast<FILE_INFORMATION_CLASS>(16);  // FileModeInformation (wdm.h)
+
 // ReadFile/WriteFile without an OVERLAPPED on a handle opened with FILE_FLAG_OVERLAPPED is
 // documented as unreliable (it may report completion before the operation is done), so the
 // blocking API asks how the handle was opened and waits for an overlapped operation itself.
 bool is_overlapped(HANDLE h) noexcept {
   IO_STATUS_BLOCK io{};
   ULONG mode = 0;  // FILE_MODE_INFORMATION
-  if (!NT_SUCCESS(::NtQueryInformationFile(h, &io, &mode, sizeof mode, FileModeInformation))) return false;
+  // An NTSTATUS below zero is an error (NT_SUCCESS, which the SDK's winternl.h lacks too).
+  if (::NtQueryInformationFile(h, &io, &mode, sizeof mode, file_mode_information) < 0) return false;
   return (mode & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) == 0;
 }
 

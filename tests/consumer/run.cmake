@@ -4,10 +4,17 @@
 #   cmake -DSOURCE_DIR=<bequest> -DWORK_DIR=<scratch> -DPLATFORM=linux|windows -P run.cmake
 #
 # linux:   static and shared: find_package, pkg-config (a plain compiler command line), and
-#          add_subdirectory (static); plus a check that the shared library exports every
-#          public symbol of the static one and nothing of bequest::detail.
+#          add_subdirectory (static, with fmt as a subproject and no installed fmt to find);
+#          Conan's test_package built with CMake against both prefixes; a check that the
+#          shared library exports every public symbol of the static one and nothing of
+#          bequest::detail; that find_package(bequest COMPONENTS asio) against a package
+#          built without it, and add_subdirectory without Asio, fail saying what is missing.
 # windows: mingw-w64 static and shared (a DLL and its import library): find_package; the
 #          programs run under Wine.
+#
+# Everywhere the programs that use only bequest compile with fmt's headers out of reach
+# (CMakeLists.txt), the libraries are built without fmt, and on Linux neither library
+# refers to a symbol of fmt's.
 #
 # bequest is configured with the options the vcpkg port and the Conan recipe pass
 # (tests, examples and benchmarks off, install on; BUILD_SHARED_LIBS). Each prefix is
@@ -63,6 +70,24 @@ function(step name)
   set(step_output "${out}" PARENT_SCOPE)
 endfunction()
 
+# Runs a command that must fail and print something matching <expected>.
+function(step_fails name expected)
+  cmake_parse_arguments(PARSE_ARGV 2 S "" "" "COMMAND")
+  set(log "${WORK_DIR}/step.log")
+  execute_process(COMMAND ${S_COMMAND} WORKING_DIRECTORY "${WORK_DIR}"
+                  RESULT_VARIABLE rc OUTPUT_FILE "${log}" ERROR_FILE "${log}")
+  file(READ "${log}" out)
+  # CMake wraps long messages: compare with the line breaks and indentation taken out.
+  string(REGEX REPLACE "[ \n]+" " " flat "${out}")
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "consumer: ${name}: succeeded, but should have failed\n${out}")
+  endif()
+  if(NOT flat MATCHES "${expected}")
+    message(FATAL_ERROR "consumer: ${name}: failed without saying \"${expected}\":\n${out}")
+  endif()
+  message(STATUS "consumer: ${name}: fails as it should")
+endfunction()
+
 # Configures, builds and installs bequest; moves the result to <WORK_DIR>/prefix-<tag>.
 # Static builds are Release, as packagers build; shared ones have no build type, as a plain
 # `cmake -S . -B build` has, and compile fastest (no optimiser, no debug information). The
@@ -70,6 +95,10 @@ endfunction()
 # configurations map onto a consumer's.
 function(install_bequest tag shared)
   set(build "${WORK_DIR}/bequest-${tag}")
+  set(asio_switch ON)
+  if(DEFINED ARGV2)
+    set(asio_switch ${ARGV2})
+  endif()
   if(shared)
     set(build_type "")
   else()
@@ -78,7 +107,7 @@ function(install_bequest tag shared)
   step("${tag}: configure bequest" COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${build}" -G Ninja
        -DCMAKE_BUILD_TYPE=${build_type} -DBUILD_SHARED_LIBS=${shared} -DCMAKE_POSITION_INDEPENDENT_CODE=ON
        -DBEQUEST_BUILD_TESTS=OFF -DBEQUEST_BUILD_EXAMPLES=OFF -DBEQUEST_BUILD_BENCH=OFF -DBEQUEST_INSTALL=ON
-       -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/staging-${tag} ${toolchain_args})
+       -DBEQUEST_WITH_ASIO=${asio_switch} -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/staging-${tag} ${toolchain_args})
   step("${tag}: build bequest" COMMAND "${CMAKE_COMMAND}" --build "${build}" -j ${JOBS})
   step("${tag}: install bequest" COMMAND "${CMAKE_COMMAND}" --install "${build}")
   file(RENAME "${WORK_DIR}/staging-${tag}" "${WORK_DIR}/prefix-${tag}")
@@ -92,9 +121,21 @@ function(consume_with_cmake tag)
        -DCMAKE_BUILD_TYPE=Release -DBEQUEST_EXPECTED_VERSION=${version} ${toolchain_args} ${ARGN})
   step("${tag}: build consumer" COMMAND "${CMAKE_COMMAND}" --build "${build}" -j ${JOBS})
   run_program("${tag}" "${build}/consumer${exe_suffix}" "consumer: ok")
-  if(EXISTS "${build}/consumer_asio${exe_suffix}")
-    run_program("${tag}" "${build}/consumer_asio${exe_suffix}" "consumer_asio: ok")
-  endif()
+  foreach(extra consumer_asio consumer_format)
+    if(EXISTS "${build}/${extra}${exe_suffix}")
+      run_program("${tag}" "${build}/${extra}${exe_suffix}" "${extra}: ok")
+    endif()
+  endforeach()
+endfunction()
+
+# Builds test_package/ (the Conan recipe's test) with CMake against a prefix, as Conan's
+# CMakeDeps would let it find bequest, and runs it.
+function(build_test_package tag asio shared)
+  set(build "${WORK_DIR}/test_package-${tag}")
+  step("${tag}: configure test_package" COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}/test_package" -B "${build}" -G Ninja
+       -DCMAKE_BUILD_TYPE=Release -DBEQUEST_TEST_ASIO=${asio} -DBEQUEST_TEST_SHARED=${shared} ${toolchain_args} ${ARGN})
+  step("${tag}: build test_package" COMMAND "${CMAKE_COMMAND}" --build "${build}" -j ${JOBS})
+  run_program("${tag}" "${build}/test_package${exe_suffix}" "test_package: ok")
 endfunction()
 
 function(run_program tag program expected)
@@ -123,10 +164,14 @@ if(PLATFORM STREQUAL "linux")
       set(shared OFF)
       set(asio_too ON)
     endif()
-    install_bequest(${variant} ${shared})
+    # The shared prefix is built without the asio component: find_package must then refuse it.
+    install_bequest(${variant} ${shared} ${asio_too})
     set(prefix "${WORK_DIR}/prefix-${variant}")
     set(run_env "")
-    consume_with_cmake("${variant}, find_package" -DCMAKE_PREFIX_PATH=${prefix} -DBEQUEST_CONSUMER_ASIO=${asio_too})
+    # The static variant also opts in to <bequest/format.hpp>, with Debian's fmt.
+    consume_with_cmake("${variant}, find_package" -DCMAKE_PREFIX_PATH=${prefix} -DBEQUEST_CONSUMER_ASIO=${asio_too}
+                       -DBEQUEST_CONSUMER_FORMAT=${asio_too})
+    build_test_package("${variant}" ${asio_too} ${shared} -DCMAKE_PREFIX_PATH=${prefix})
 
     # pkg-config, without CMake. The shared library is found at run time through an rpath.
     set(pc_env "PKG_CONFIG_PATH=${prefix}/lib/pkgconfig")
@@ -142,7 +187,12 @@ if(PLATFORM STREQUAL "linux")
     if(variant STREQUAL "shared")
       set(rpath "-Wl,-rpath,${prefix}/lib")
     endif()
-    step("${variant}, pkg-config: compile" COMMAND "${CXX}" -std=c++17 -O1 "${consumer_dir}/consumer.cpp" -o "${program}" ${flags} ${rpath})
+    # fmt's headers out of reach here too (the directory the find_package build made).
+    set(no_fmt "${WORK_DIR}/consumer-${variant}-find_package/no-fmt")
+    if(NOT EXISTS "${no_fmt}/fmt/format.h")
+      message(FATAL_ERROR "consumer: ${no_fmt}/fmt/format.h is missing")
+    endif()
+    step("${variant}, pkg-config: compile" COMMAND "${CXX}" -std=c++17 -O1 -I${no_fmt} "${consumer_dir}/consumer.cpp" -o "${program}" ${flags} ${rpath})
     run_program("${variant}, pkg-config" "${program}" "consumer: ok")
   endforeach()
 
@@ -191,22 +241,54 @@ if(PLATFORM STREQUAL "linux")
   list(LENGTH shared_names n)
   message(STATUS "consumer: shared exports: ok (${n} public symbols, none from bequest::detail)")
 
-  # add_subdirectory: bequest as part of another project's build.
+  # Neither library needs fmt to link: no fmt symbol is referred to, no libfmt is needed.
+  execute_process(COMMAND "${NM}" -C -u "${WORK_DIR}/prefix-static/lib/libbequest.a" OUTPUT_VARIABLE undefined ERROR_QUIET)
+  execute_process(COMMAND "${NM}" -C -D -u "${WORK_DIR}/prefix-shared/lib/libbequest.so" OUTPUT_VARIABLE undefined_shared ERROR_QUIET)
+  find_program(READELF readelf REQUIRED)
+  execute_process(COMMAND "${READELF}" -d "${WORK_DIR}/prefix-shared/lib/libbequest.so" OUTPUT_VARIABLE dynamic ERROR_QUIET)
+  if("${undefined}${undefined_shared}" MATCHES "fmt::" OR dynamic MATCHES "libfmt" OR NOT dynamic MATCHES "NEEDED")
+    message(FATAL_ERROR "consumer: the installed bequest refers to fmt:\n${undefined}\n${undefined_shared}\n${dynamic}")
+  endif()
+  message(STATUS "consumer: no fmt in libbequest.a or libbequest.so: ok")
+
+  # find_package(bequest COMPONENTS asio) against a package built without the component.
+  step_fails("shared (no asio component), find_package COMPONENTS asio"
+             "installed without the asio component.*bequest\\[asio\\].*with_asio=True.*BEQUEST_WITH_ASIO=ON"
+             COMMAND "${CMAKE_COMMAND}" -S "${consumer_dir}" -B "${WORK_DIR}/consumer-no-asio" -G Ninja
+                     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix-shared -DBEQUEST_CONSUMER_ASIO=ON -DBEQUEST_EXPECTED_VERSION=${version})
+
+  # add_subdirectory: bequest as part of another project's build, in which fmt is a
+  # subproject and no installed fmt can be found.
+  set(fmt_dir "${WORK_DIR}/fmt-subproject-headers")
+  file(MAKE_DIRECTORY "${fmt_dir}")
+  file(CREATE_LINK /usr/include/fmt "${fmt_dir}/fmt" SYMBOLIC)
+  set(subdirectory_args -DBEQUEST_CONSUME=subdirectory -DBEQUEST_SOURCE_DIR=${SOURCE_DIR}
+      -DBEQUEST_CONSUMER_FMT_SUBPROJECT=${fmt_dir} -DCMAKE_DISABLE_FIND_PACKAGE_fmt=ON)
   set(run_env "")
   # No build type: it compiles bequest again, and unoptimised is quicker.
-  consume_with_cmake("add_subdirectory" -DBEQUEST_CONSUME=subdirectory -DBEQUEST_SOURCE_DIR=${SOURCE_DIR} -DBEQUEST_CONSUMER_ASIO=OFF
+  consume_with_cmake("add_subdirectory" ${subdirectory_args} -DBEQUEST_CONSUMER_ASIO=OFF -DBEQUEST_CONSUMER_FORMAT=ON
                      -DCMAKE_BUILD_TYPE=)
+  # The same with bequest's tests on (configured only): they take the subproject's fmt.
+  step("add_subdirectory, bequest's tests with the fmt subproject: configure"
+       COMMAND "${CMAKE_COMMAND}" -S "${consumer_dir}" -B "${WORK_DIR}/consumer-with-tests" -G Ninja
+               ${subdirectory_args} -DBEQUEST_CONSUMER_WITH_BEQUEST_TESTS=ON)
+  # add_subdirectory without Asio, and a target that links bequest::asio.
+  step_fails("add_subdirectory without Asio, linking bequest::asio"
+             "target consumer_asio links bequest::asio, but bequest was configured with BEQUEST_WITH_ASIO=OFF"
+             COMMAND "${CMAKE_COMMAND}" -S "${consumer_dir}" -B "${WORK_DIR}/consumer-subdirectory-no-asio" -G Ninja
+                     -DBEQUEST_CONSUME=subdirectory -DBEQUEST_SOURCE_DIR=${SOURCE_DIR} -DBEQUEST_WITH_ASIO=OFF
+                     -DBEQUEST_CONSUMER_ASIO=ON)
 
 elseif(PLATFORM STREQUAL "windows")
-  # A mingw consumer on Debian has no fmt or Asio built for Windows: it uses the host's
-  # header-only ones (bequest's stand-in fmt package, and a directory holding only Asio),
-  # as bequest's own mingw build does. vcpkg or Conan would provide both instead.
+  # A mingw consumer on Debian has no Asio built for Windows: it uses the host's header-only
+  # one (a directory holding only Asio), as bequest's own mingw build does. vcpkg or Conan
+  # would provide it instead. No fmt at all: neither bequest nor the consumer needs it.
   set(asio_dir "${WORK_DIR}/host-asio")
   file(MAKE_DIRECTORY "${asio_dir}")
   file(CREATE_LINK /usr/include/asio "${asio_dir}/asio" SYMBOLIC)
   file(CREATE_LINK /usr/include/asio.hpp "${asio_dir}/asio.hpp" SYMBOLIC)
   set(toolchain_args -DCMAKE_TOOLCHAIN_FILE=${SOURCE_DIR}/cmake/mingw-w64-x86_64.cmake
-      -Dfmt_DIR=${SOURCE_DIR}/cmake/host-fmt -Dasio_INCLUDE_DIR=${asio_dir})
+      -Dasio_INCLUDE_DIR=${asio_dir} -DCMAKE_DISABLE_FIND_PACKAGE_fmt=ON)
   find_program(WINE wine REQUIRED)
   set(emulator "${WINE}")
   set(exe_suffix ".exe")
@@ -221,7 +303,7 @@ elseif(PLATFORM STREQUAL "windows")
       set(shared OFF)
       set(asio_too ON)
     endif()
-    install_bequest(mingw-${variant} ${shared})
+    install_bequest(mingw-${variant} ${shared} ${asio_too})
     set(prefix "${WORK_DIR}/prefix-mingw-${variant}")
     if(shared)
       if(NOT EXISTS "${prefix}/bin/libbequest.dll" OR NOT EXISTS "${prefix}/lib/libbequest.dll.a")
@@ -240,6 +322,7 @@ elseif(PLATFORM STREQUAL "windows")
     # Cross builds search only below CMAKE_FIND_ROOT_PATH: the prefix is added there, as
     # vcpkg's and other cross toolchains add theirs.
     consume_with_cmake("mingw-${variant}, find_package" -DCMAKE_FIND_ROOT_PATH=${prefix} -DBEQUEST_CONSUMER_ASIO=${asio_too})
+    build_test_package("mingw-${variant}" ${asio_too} ${shared} -DCMAKE_FIND_ROOT_PATH=${prefix})
   endforeach()
 else()
   message(FATAL_ERROR "PLATFORM must be linux or windows")
