@@ -170,8 +170,23 @@ cmd_demo() {
 # What the benchmarks need beyond the build: the peers they measure (libuv; Boost.Process is
 # in libboost-dev; Python and Rust as the machine has them, Debian's when it has none) and gnuplot.
 bench_packages=(libuv1-dev gnuplot-nox fonts-dejavu-core)
+# (Boost.Process v2: boost_v2_headers below.)
 command -v python3 >/dev/null 2>&1 || bench_packages+=(python3)
 command -v rustc >/dev/null 2>&1 || bench_packages+=(rustc)
+
+# Boost.Process v2 is Boost 1.80's and later; Debian 12 has it in libboost1.81-dev, which
+# conflicts with the libboost1.74-dev the project builds with. So its headers are unpacked into
+# the build tree, not installed; only the benchmarks' and the comparison's v2 code uses them.
+boost_v2_headers() {
+  local dir=build/boost-1.81
+  [ -f "$dir/usr/include/boost/process/v2.hpp" ] && return 0
+  echo "==> unpacking Boost 1.81's headers (libboost1.81-dev) into $dir"
+  mkdir -p "$dir"
+  rm -f "$dir"/libboost1.81-dev_*.deb
+  (cd "$dir" && apt-get download -q libboost1.81-dev 2>&1 | grep -v '^W: Download is performed unsandboxed') &&
+    dpkg -x "$dir"/libboost1.81-dev_*.deb "$dir" && rm -f "$dir"/libboost1.81-dev_*.deb &&
+    [ -f "$dir/usr/include/boost/process/v2.hpp" ] || { echo "dev.sh: could not unpack libboost1.81-dev" >&2; return 1; }
+}
 
 # bench_spawn's Linux rows as a gnuplot table: cases x implementations. (The Wine panel's
 # table, of means, is written by bench_spawn.exe --plot.)
@@ -201,7 +216,10 @@ cmd_bench() {
   local start=$SECONDS failed=0 out=build/bench
   local load_before
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  boost_v2_headers || return 1
   build release || return 1
+  # The fleet's "bequest (SIGCHLD)" row: the same benchmark on the generic POSIX build.
+  build release-generic || return 1
   wine_env
   build windows-release || return 1
   mkdir -p "$out"
@@ -211,8 +229,10 @@ cmd_bench() {
     [ -x "$exe" ] || continue
     name=$(basename "$exe")
     echo "==> $name (Linux)"
+    local extra_args=()
+    [ "$name" = bench_fleet ] && extra_args=(--generic build/release-generic/bench/bench_fleet --table "$out/plot_fleet.dat")
     # shellcheck disable=SC2086  # BEQUEST_BENCH_ARGS="--scale 0.2" for a quick look
-    "$exe" --csv "$out/$name.csv" ${BEQUEST_BENCH_ARGS:-} || failed=1
+    "$exe" --csv "$out/$name.csv" "${extra_args[@]}" ${BEQUEST_BENCH_ARGS:-} || failed=1
   done
   for exe in build/windows-release/bench/bench_*.exe; do
     [ -f "$exe" ] || continue
@@ -245,7 +265,7 @@ cmd_bench() {
   bench_plot_table "$out/bench_spawn.csv" "$out/plot_linux.dat"
   local columns
   columns=$(head -n1 "$out/plot_linux.dat" | awk -F'\t' '{print NF}')
-  if gnuplot -e "linux='$out/plot_linux.dat'; wine='$out/plot_wine.dat'; columns=$columns; out='docs/bench.png'; footer='$machine'" bench/plot.gp; then
+  if gnuplot -e "linux='$out/plot_linux.dat'; wine='$out/plot_wine.dat'; fleet='$out/plot_fleet.dat'; columns=$columns; out='docs/bench.png'; footer='$machine'" bench/plot.gp; then
     echo "==> docs/bench.png ($machine)"
   else
     echo "==> gnuplot FAILED"; failed=1
