@@ -7,6 +7,8 @@
 #                   another project, on both platforms) and the API reference check (Doxygen)
 #   ./dev.sh bench  build optimised, run bench/ on Linux and under Wine, write
 #                   build/bench/summary.csv and draw docs/bench.png
+#   ./dev.sh compare  build bench/compare and run every peer through the same inheritance
+#                   scenarios, writing docs/compare.md (the README's comparison table sums it up)
 #   ./dev.sh docs   build the API reference into build/docs/html
 #   ./dev.sh fuzz [SECONDS]  the libFuzzer targets alone, SECONDS each (600 by default);
 #                   ./dev.sh test runs them for 60 s each after the Linux suite
@@ -274,6 +276,22 @@ cmd_bench() {
   return $failed
 }
 
+# What ./dev.sh compare needs beyond the build: the peers (Boost.Process v1 is in libboost-dev,
+# v2 comes from boost_v2_headers; Python and Rust as the machine has them).
+compare_packages=(cmake ninja-build g++ pkg-config libfmt-dev libasio-dev libboost-dev libboost-filesystem-dev libuv1-dev)
+command -v python3 >/dev/null 2>&1 || compare_packages+=(python3)
+command -v rustc >/dev/null 2>&1 || compare_packages+=(rustc)
+
+cmd_compare() {
+  ensure_packages "${compare_packages[@]}"
+  boost_v2_headers || return 1
+  build compare || return 1
+  echo "==> compare: every peer through the same scenarios (bench/compare)"
+  python3 bench/compare/report.py build/compare/bench/compare docs/compare.md README.md || return 1
+  sed -n '/^## Summary/,/^Columns:/p' docs/compare.md | sed '$d'
+  echo "==> docs/compare.md"
+}
+
 cmd_docs() {
   ensure_packages doxygen
   mkdir -p build/docs
@@ -287,7 +305,8 @@ case "${1:-}" in
   test) cmd_test ;;
   demo) cmd_demo ;;
   bench) cmd_bench ;;
+  compare) cmd_compare ;;
   docs) cmd_docs ;;
   fuzz) cmd_fuzz "${2:-600}" ;;
-  *) echo "usage: ./dev.sh demo | test | bench | docs | fuzz [SECONDS]" >&2; exit 2 ;;
+  *) echo "usage: ./dev.sh demo | test | bench | compare | docs | fuzz [SECONDS]" >&2; exit 2 ;;
 esac

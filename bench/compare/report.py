@@ -2,7 +2,10 @@
 """Runs every driver of the comparison, each scenario in a process of its own (so that a peer
 that crashes loses only that cell, and says so), and writes docs/compare.md.
 
-  python3 report.py BUILD_DIR OUT.md      (./dev.sh compare)
+  python3 report.py BUILD_DIR OUT.md [README.md]      (./dev.sh compare)
+
+With README.md, the summary table also replaces what stands between the README's
+<!-- compare:begin --> and <!-- compare:end --> lines.
 """
 
 import datetime
@@ -20,7 +23,9 @@ SCENARIOS = [
     ("batch-injection", "Batch-file arguments inject a command (Windows)"),
     ("kill-after-reap", "kill() after another component reaped the child and its pid was reused"),
 ]
-PEERS = ["bequest", "boost.process v1", "boost.process v2", "libuv", "python subprocess", "posix_spawn", "fork+exec"]
+PEERS = ["bequest", "boost.process v1", "boost.process v2", "libuv", "python subprocess", "rust std::process",
+         "posix_spawn", "fork+exec"]
+WORKERS = {"python subprocess", "rust std::process"}  # drivers of their own, all scenarios in one run
 
 
 def run(cmd):
@@ -41,7 +46,7 @@ def collect(build, scratch):
             if scenario == "batch-injection":
                 cells[(peer, scenario)] = "n/a on Linux"
                 continue
-            if peer == "python subprocess":
+            if peer in WORKERS:
                 continue
             if peer == "boost.process v2":
                 cmd = [f"{build}/compare_boost_v2", probe, scratch, scenario]
@@ -52,10 +57,12 @@ def collect(build, scratch):
             if (peer, scenario) not in got:
                 why = f"killed by signal {-rc}" if rc < 0 else f"exit {rc}"
                 cells[(peer, scenario)] = f"the driver crashed ({why}) {err.strip()[:200]}".strip()
-    rc, got, err = run([sys.executable, os.path.join(os.path.dirname(__file__), "compare.py"), probe, scratch])
-    cells.update(got)
-    for scenario, _ in SCENARIOS:
-        cells.setdefault(("python subprocess", scenario), f"the driver failed (exit {rc}) {err.strip()[:200]}")
+    for peer, cmd in (("python subprocess", [sys.executable, os.path.join(os.path.dirname(__file__), "compare.py")]),
+                      ("rust std::process", [f"{build}/compare_rust"])):
+        rc, got, err = run(cmd + [probe, scratch])
+        cells.update(got)
+        for scenario, _ in SCENARIOS:
+            cells.setdefault((peer, scenario), f"the driver failed (exit {rc}) {err.strip()[:200]}")
     return cells
 
 
@@ -108,6 +115,7 @@ def main():
         ("Boost.Process v2", f"Boost {boost2} headers (Debian's libboost1.81-dev, unpacked into the build tree)"),
         ("libuv", version_of(["pkg-config", "--modversion", "libuv"])),
         ("Python subprocess", platform.python_version()),
+        ("Rust std::process", version_of(["rustc", "--version"])),
         ("posix_spawn, fork+exec", "glibc " + os.confstr("CS_GNU_LIBC_VERSION").split()[-1]),
     ]
     lines = [
@@ -142,15 +150,49 @@ def main():
             lines.append(f"| {peer} | {cells[(peer, scenario)]} |")
         lines.append("")
     lines += [
+        "## Notes",
+        "",
+        "- Boost.Process v2's `only-listed` crash: Boost 1.81's `posix::bind_fd::on_setup` (the documented way "
+        "to pass a descriptor) ends without a `return` statement, which is undefined behaviour; built with -O3 "
+        "here, the program dies with SIGSEGV on the first spawn that binds a descriptor.",
+        "- Boost.Process v2's `leaked`: its child closes descriptors with `close_range` around a sorted "
+        "whitelist (stdio and its error-report pipe), but 1.81's loop compares each entry with itself "
+        "(`next = whitelist[idx]`), so nothing between stdio and the error pipe is closed: descriptors "
+        "numbered below that pipe, like the canaries, reach the child. Its `stdio-to-foreign`: `process_stdio` "
+        "pipes are made without `O_CLOEXEC` and only the parent's end gets it afterwards, so the child's end is "
+        "inheritable while the spawn runs.",
+        "- Boost.Process v1's `bare-name` uses `bp::search_path`, as its tutorial says; a bare name given to "
+        "`bp::child` as is is a path relative to the current directory, so `bp::child(\"compare-evil\")` runs "
+        "`./compare-evil` whatever PATH says.",
+        "- `bare-name`, \"with an empty PATH entry\": POSIX reads an empty PATH entry as the current directory; "
+        "every peer but bequest follows that. bequest searches PATH itself and skips empty entries.",
+        "- `kill-after-reap`: the pid is made free by a `waitpid` of the driver's own (\"another component\"), "
+        "and an unrelated process is put at that pid through `/proc/sys/kernel/ns_last_pid` (root only), as a "
+        "busy system does on its own sooner or later. Python's `Popen.kill()` polls first, but the new process is "
+        "the driver's child too, so the poll finds it running and the signal goes to it.",
+        "- Python's `pass_fds` keeps a descriptor's number in the child; the scenario counts it where it lands. "
+        "Rust's stable std has no way to pass a descriptor.",
+        "",
         "## Not measured yet",
         "",
-        "- Rust's `std::process` (rustc is on the machine; a std-only driver is still to be written).",
         "- Windows under Wine: Boost.Process v2 built with mingw-w64, and the raw `CreateProcessW` patterns of "
         "libuv, Rust's std and Python, with the batch-file scenario.",
         "",
     ]
     with open(out, "w") as f:
         f.write("\n".join(lines))
+    if len(sys.argv) > 3:
+        start, end = lines.index("## Summary") + 2, lines.index("## Summary") + 4 + len(PEERS)
+        summary = lines[start:end]
+        with open(sys.argv[3]) as f:
+            readme = f.read()
+        begin, finish = "<!-- compare:begin -->\n", "<!-- compare:end -->"
+        a, b = readme.index(begin) + len(begin), readme.index(finish)
+        stamp = lines[2].split("do not edit by hand. ")[1]
+        block = "\n".join(summary) + f"\n\nMeasured by `./dev.sh compare` on Linux, {stamp} Each cell, in full: " \
+            "[docs/compare.md](docs/compare.md).\n"
+        with open(sys.argv[3], "w") as f:
+            f.write(readme[:a] + block + readme[b:])
 
 
 if __name__ == "__main__":
