@@ -265,9 +265,10 @@ cmd_bench() {
   machine="$(nproc) x ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), $(wine --version 2>/dev/null); $(date -u '+%Y-%m-%d %H:%M UTC'); load average ${load_before} before, ${load_after} after"
   echo "$machine" > "$out/machine.txt"
   bench_plot_table "$out/bench_spawn.csv" "$out/plot_linux.dat"
-  local columns
+  local columns fleet_blocks
   columns=$(head -n1 "$out/plot_linux.dat" | awk -F'\t' '{print NF}')
-  if gnuplot -e "linux='$out/plot_linux.dat'; wine='$out/plot_wine.dat'; fleet='$out/plot_fleet.dat'; columns=$columns; out='docs/bench.png'; footer='$machine'" bench/plot.gp; then
+  fleet_blocks=$(grep -c "$(printf '\tN\t')" "$out/plot_fleet.dat")
+  if gnuplot -e "linux='$out/plot_linux.dat'; wine='$out/plot_wine.dat'; fleet='$out/plot_fleet.dat'; fleet_blocks=$fleet_blocks; columns=$columns; out='docs/bench.png'; footer='$machine'" bench/plot.gp; then
     echo "==> docs/bench.png ($machine)"
   else
     echo "==> gnuplot FAILED"; failed=1

@@ -16,14 +16,16 @@
 //   boost.process v2   process::async_wait (boost_v2_worker, built with Boost 1.81's headers)
 //   python asyncio     asyncio.create_subprocess_exec + wait (fleet_python.py; Python's
 //                      default child watcher)
+//   waitpid(-1)        the floor: raw posix_spawn, then a blocking waitpid(-1) until all are
+//                      reaped — no event loop, nothing else to do; what the kernel's exits cost
 // Every run is a process of its own (this program with --run, or a worker), so that what one
 // implementation leaves behind (memory, a signal handler) cannot weigh on the next. Rounds take
 // the implementations in an order shuffled each round; each cell reports its median.
 //
 //   bench_fleet [--csv FILE] [--table FILE] [--generic PATH] [--sizes N,...] [--rounds R]
-//   bench_fleet --run bequest|libuv N      one run in this process (what the rounds start)
+//   bench_fleet --run bequest|libuv|waitpid N   one run in this process (what the rounds start)
 // --csv writes the summary rows: case "fleet N", median_us and p90_us the delivery time of the
-// whole fleet, ratio_to_raw the ratio to libuv's median delivery in the same run. --table
+// whole fleet, ratio_to_raw the ratio to the waitpid(-1) floor's median in the same run. --table
 // writes every figure, tab-separated, for bench/plot.gp.
 
 #include <bequest/asio.hpp>
@@ -43,10 +45,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <spawn.h>
 #include <sstream>
 #include <string>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <vector>
+
+extern char** environ;  // NOLINT
 
 using namespace bench::posix;
 using bench::clock_type;
@@ -74,6 +80,33 @@ int run_bequest(const std::string& child, std::size_t n) {
   }
   run.spawned();
   io.run();
+  run.report();
+  return 0;
+}
+
+int run_waitpid(const std::string& child, std::size_t n) {
+  fleet_run run(n);
+  std::string file = child;
+  char* args[] = {file.data(), nullptr};
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, run.go_r, 0);
+  posix_spawn_file_actions_adddup2(&fa, run.ready_w, 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    pid_t pid;
+    if (const int rc = ::posix_spawn(&pid, args[0], &fa, nullptr, args, environ); rc != 0) {
+      errno = rc;
+      die(errno_text("posix_spawn"));
+    }
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  run.spawned();
+  for (std::size_t i = 0; i < n; ++i) {
+    int status;
+    if (::waitpid(-1, &status, 0) < 0) die(errno_text("waitpid"));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die("waitpid(-1): a child of the fleet failed");
+  }
+  run.delivered();
   run.report();
   return 0;
 }
@@ -175,12 +208,13 @@ int main(int argc, char** argv) {
     const std::size_t n = std::stoul(argv[3]);
     if (which == "bequest") return run_bequest(child, n);
     if (which == "libuv") return run_libuv(child, n);
+    if (which == "waitpid") return run_waitpid(child, n);
     die("--run: no implementation named " + which);
   }
 
   std::string csv_path, table_path, generic;
   std::string sizes_arg = "100,1000,5000";
-  int rounds = 3;
+  int rounds = 2;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--csv" && i + 1 < argc) csv_path = argv[++i];
@@ -188,11 +222,11 @@ int main(int argc, char** argv) {
     else if (a == "--generic" && i + 1 < argc) generic = argv[++i];
     else if (a == "--sizes" && i + 1 < argc) sizes_arg = argv[++i];
     else if (a == "--rounds" && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--scale" && i + 1 < argc) rounds = std::max(1, static_cast<int>(std::lround(3 * std::atof(argv[++i]))));
+    else if (a == "--scale" && i + 1 < argc) rounds = std::max(1, static_cast<int>(std::lround(2 * std::atof(argv[++i]))));
     else {
       std::fprintf(stderr,
                    "usage: bench_fleet [--csv FILE] [--table FILE] [--generic PATH] [--sizes N,...] [--rounds R]\n"
-                   "       bench_fleet --run bequest|libuv N\n");
+                   "       bench_fleet --run bequest|libuv|waitpid N\n");
       return 2;
     }
   }
@@ -213,6 +247,7 @@ int main(int argc, char** argv) {
   impls.push_back({"libuv", {dir + "/bench_fleet", "--run", "libuv"}, {}});
   impls.push_back({"boost.process v2", {dir + "/boost_v2_worker", "fleet", child}, {}});
   impls.push_back({"python asyncio", {BENCH_PYTHON3, BENCH_FLEET_PYTHON_SCRIPT, child}, {}});
+  impls.push_back({"waitpid(-1)", {dir + "/bench_fleet", "--run", "waitpid"}, {}});
 
   const auto t0 = clock_type::now();
   bench::round_order order(impls.size());
@@ -230,18 +265,17 @@ int main(int argc, char** argv) {
   }
   std::printf("all rounds: %.0f s\n\n", bench::seconds_since(t0));
 
-  auto libuv_delivery = [&](std::size_t n) -> double {
+  auto delivery_median = [&](const char* name, std::size_t n) -> double {
     for (const auto& im : impls) {
-      if (im.name == "libuv") return median_of(im.runs.at(n), &figures::delivery_us);
+      if (im.name == name) return median_of(im.runs.at(n), &figures::delivery_us);
     }
     return NAN;
   };
-  std::printf("%-18s %6s %12s %10s %10s %11s %9s %9s %10s %8s\n", "impl", "N", "delivery_ms", "us/child", "/libuv",
+  auto libuv_delivery = [&](std::size_t n) { return delivery_median("libuv", n); };
+  std::printf("%-18s %6s %12s %10s %8s %8s %11s %9s %9s %10s %8s\n", "impl", "N", "delivery_ms", "us/child",
+              "/floor", "/libuv",
               "cpu_run_ms", "cpu_del", "fds/child", "KiB/child", "spawn_s");
   std::vector<bench::row> rows;
-  std::FILE* table = table_path.empty() ? nullptr : std::fopen(table_path.c_str(), "w");
-  if (!table_path.empty() && !table) die(errno_text(("write " + table_path).c_str()));
-  if (table) std::fprintf(table, "impl\tN\tdelivery_us\tus_per_child\tcpu_run_us\tcpu_delivery_us\tfds_per_child\tbytes_per_child\n");
   for (const std::size_t n : sizes) {
     for (const auto& im : impls) {
       const auto& v = im.runs.at(n);
@@ -249,17 +283,29 @@ int main(int argc, char** argv) {
       for (const auto& f : v) delivery.push_back(f.delivery_us);
       bench::row row{"fleet " + std::to_string(n), im.name, bench::quantile(delivery, 0.5),
                      bench::quantile(delivery, 0.9), std::nullopt};
-      row.ratio_to_raw = row.median_us / libuv_delivery(n);
+      row.ratio_to_raw = row.median_us / delivery_median("waitpid(-1)", n);
       rows.push_back(row);
       const double cpu_run = median_of(v, &figures::cpu_run_us), cpu_del = median_of(v, &figures::cpu_delivery_us);
       const double fds = median_of(v, &figures::fds_per_child), bytes = median_of(v, &figures::bytes_per_child);
-      std::printf("%-18s %6zu %12.2f %10.2f %10.3f %11.1f %9.1f %9.2f %10.1f %8.2f\n", im.name.c_str(), n,
-                  row.median_us / 1000, row.median_us / static_cast<double>(n), *row.ratio_to_raw, cpu_run / 1000,
-                  cpu_del / 1000, fds, bytes / 1024, median_of(v, &figures::spawn_s));
-      if (table) {
-        std::fprintf(table, "%s\t%zu\t%.1f\t%.3f\t%.1f\t%.1f\t%.3f\t%.0f\n", im.name.c_str(), n, row.median_us,
-                     row.median_us / static_cast<double>(n), cpu_run, cpu_del, fds, bytes);
-      }
+      std::printf("%-18s %6zu %12.2f %10.2f %8.3f %8.3f %11.1f %9.1f %9.2f %10.1f %8.2f\n", im.name.c_str(), n,
+                  row.median_us / 1000, row.median_us / static_cast<double>(n), *row.ratio_to_raw,
+                  row.median_us / libuv_delivery(n), cpu_run / 1000, cpu_del / 1000, fds, bytes / 1024,
+                  median_of(v, &figures::spawn_s));
+    }
+  }
+  // For bench/plot.gp: one block per implementation (its name heads the first column), blocks
+  // two blank lines apart, so that gnuplot draws a line per implementation with `index`.
+  std::FILE* table = table_path.empty() ? nullptr : std::fopen(table_path.c_str(), "w");
+  if (!table_path.empty() && !table) die(errno_text(("write " + table_path).c_str()));
+  for (std::size_t i = 0; table && i < impls.size(); ++i) {
+    std::fprintf(table, "%s%s\tN\tdelivery_us\tdelivery_us_per_child\tcpu_run_us_per_child\tcpu_delivery_us\tfds_per_child\tbytes_per_child\n",
+                 i ? "\n\n" : "", impls[i].name.c_str());
+    for (const std::size_t n : sizes) {
+      const auto& v = impls[i].runs.at(n);
+      const double d = median_of(v, &figures::delivery_us);
+      std::fprintf(table, "-\t%zu\t%.1f\t%.3f\t%.3f\t%.1f\t%.3f\t%.0f\n", n, d, d / static_cast<double>(n),
+                   median_of(v, &figures::cpu_run_us) / static_cast<double>(n), median_of(v, &figures::cpu_delivery_us),
+                   median_of(v, &figures::fds_per_child), median_of(v, &figures::bytes_per_child));
     }
   }
   if (table && std::fclose(table) != 0) die(errno_text(("write " + table_path).c_str()));
