@@ -16,8 +16,9 @@
 //   boost.process v2   process::async_wait (boost_v2_worker, built with Boost 1.81's headers)
 //   python asyncio     asyncio.create_subprocess_exec + wait (fleet_python.py; Python's
 //                      default child watcher)
-//   waitpid(-1)        the floor: raw posix_spawn, then a blocking waitpid(-1) until all are
-//                      reaped — no event loop, nothing else to do; what the kernel's exits cost
+//   waitpid(-1)        the reference: raw posix_spawn, then a blocking waitpid(-1) until all are
+//                      reaped — no event loop and nothing else to do, but one wake-up per exit,
+//                      where an event loop takes many ready exits per wake-up
 // Every run is a process of its own (this program with --run, or a worker), so that what one
 // implementation leaves behind (memory, a signal handler) cannot weigh on the next. Rounds take
 // the implementations in an order shuffled each round; each cell reports its median.
@@ -25,7 +26,7 @@
 //   bench_fleet [--csv FILE] [--table FILE] [--generic PATH] [--sizes N,...] [--rounds R]
 //   bench_fleet --run bequest|libuv|waitpid N   one run in this process (what the rounds start)
 // --csv writes the summary rows: case "fleet N", median_us and p90_us the delivery time of the
-// whole fleet, ratio_to_raw the ratio to the waitpid(-1) floor's median in the same run. --table
+// whole fleet, ratio_to_raw the ratio to the waitpid(-1) reference's median in the same run. --table
 // writes every figure, tab-separated, for bench/plot.gp.
 
 #include <bequest/asio.hpp>
@@ -273,7 +274,7 @@ int main(int argc, char** argv) {
   };
   auto libuv_delivery = [&](std::size_t n) { return delivery_median("libuv", n); };
   std::printf("%-18s %6s %12s %10s %8s %8s %11s %9s %9s %10s %8s\n", "impl", "N", "delivery_ms", "us/child",
-              "/floor", "/libuv",
+              "/waitpid", "/libuv",
               "cpu_run_ms", "cpu_del", "fds/child", "KiB/child", "spawn_s");
   std::vector<bench::row> rows;
   for (const std::size_t n : sizes) {

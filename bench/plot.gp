@@ -78,7 +78,6 @@ set xtics nomirror
 set ytics nomirror
 set xlabel "children alive at once (N, log scale)"
 set key top left font ",9" samplen 2
-set xrange [70:7000]
 set linetype 1 lc rgb "#d62728" lw 2 pt 7
 set linetype 2 lc rgb "#ff9896" lw 2 pt 7
 set linetype 3 lc rgb "#8c564b" lw 2 pt 5
