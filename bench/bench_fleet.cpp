@@ -7,7 +7,12 @@
 //   CPU       the parent's CPU time (user + system) over the whole run, spawning included, and
 //             over the delivery alone;
 //   fds, memory  what the parent holds per child while the fleet lives (descriptors, resident
-//             bytes).
+//             bytes);
+//   one exit  before that, 50 extra children exit one at a time, each let go once the previous
+//             exit has been delivered, while the N others stay alive: the mean latency of one
+//             exit in a big fleet (fleet_common.hpp). When all exit at once, SIGCHLDs coalesce
+//             and an implementation that looks at every child on each SIGCHLD does so a few
+//             times in all; one at a time, it does so for every exit.
 // Implementations, each waiting for every child asynchronously on one event loop:
 //   bequest            bequest::async_wait on one asio::io_context (pidfd per child, in epoll)
 //   bequest (SIGCHLD)  the same program built with BEQUEST_POSIX_GENERIC (--generic PATH): an
@@ -26,7 +31,8 @@
 //   bench_fleet [--csv FILE] [--table FILE] [--generic PATH] [--sizes N,...] [--rounds R]
 //   bench_fleet --run bequest|libuv|waitpid N   one run in this process (what the rounds start)
 // --csv writes the summary rows: case "fleet N", median_us and p90_us the delivery time of the
-// whole fleet, ratio_to_raw the ratio to the waitpid(-1) reference's median in the same run. --table
+// whole fleet, ratio_to_raw the ratio to the waitpid(-1) reference's median in the same run;
+// and case "fleet N one exit": the latency of one exit, the same way. --table
 // writes every figure, tab-separated, for bench/plot.gp.
 
 #include <bequest/asio.hpp>
@@ -66,17 +72,16 @@ int run_bequest(const std::string& child, std::size_t n) {
   asio::io_context io;
   fleet_run run(n);
   std::vector<bequest::child> children;
-  children.reserve(n);
-  std::size_t exited = 0;
+  children.reserve(run.children());
   bequest::spawn_options o;
   o.program = child;
   o.in = bequest::stdio::handle(run.go_r);
   o.out = bequest::stdio::handle(run.ready_w);
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < run.children(); ++i) {
     children.push_back(bequest::spawn(o));
     bequest::async_wait(io, children.back(), [&](std::error_code ec, bequest::exit_status s) {
       if (ec || !s.success()) die("bequest: a child of the fleet failed: " + ec.message());
-      if (++exited == n) run.delivered();
+      run.exited();
     });
   }
   run.spawned();
@@ -93,7 +98,7 @@ int run_waitpid(const std::string& child, std::size_t n) {
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, run.go_r, 0);
   posix_spawn_file_actions_adddup2(&fa, run.ready_w, 1);
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < run.children(); ++i) {
     pid_t pid;
     if (const int rc = ::posix_spawn(&pid, args[0], &fa, nullptr, args, environ); rc != 0) {
       errno = rc;
@@ -102,27 +107,25 @@ int run_waitpid(const std::string& child, std::size_t n) {
   }
   posix_spawn_file_actions_destroy(&fa);
   run.spawned();
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < run.children(); ++i) {
     int status;
     if (::waitpid(-1, &status, 0) < 0) die(errno_text("waitpid"));
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die("waitpid(-1): a child of the fleet failed");
+    run.exited();
   }
-  run.delivered();
   run.report();
   return 0;
 }
 
 struct uv_fleet {
   fleet_run* run;
-  std::size_t n;
-  std::size_t exited = 0;
 };
 
 int run_libuv(const std::string& child, std::size_t n) {
   uv_loop_t* loop = uv_default_loop();
   fleet_run run(n);
-  uv_fleet state{&run, n};
-  std::vector<uv_process_t> processes(n);
+  uv_fleet state{&run};
+  std::vector<uv_process_t> processes(run.children());
   std::string file = child;
   char* args[] = {file.data(), nullptr};
   uv_stdio_container_t stdio[3];
@@ -140,7 +143,7 @@ int run_libuv(const std::string& child, std::size_t n) {
   o.exit_cb = [](uv_process_t* p, int64_t status, int signal) {
     auto* s = static_cast<uv_fleet*>(p->loop->data);
     if (status != 0 || signal != 0) die("libuv: a child of the fleet failed");
-    if (++s->exited == s->n) s->run->delivered();
+    s->run->exited();
     uv_close(reinterpret_cast<uv_handle_t*>(p), nullptr);
   };
   loop->data = &state;
@@ -156,7 +159,7 @@ int run_libuv(const std::string& child, std::size_t n) {
 // --- the rounds -------------------------------------------------------------------------------
 
 struct figures {
-  double delivery_us, cpu_run_us, cpu_delivery_us, fds_per_child, bytes_per_child, spawn_s;
+  double delivery_us, cpu_run_us, cpu_delivery_us, fds_per_child, bytes_per_child, spawn_s, one_us;
 };
 
 struct impl {
@@ -179,7 +182,7 @@ figures run_once(const impl& im, std::size_t n) {
   std::size_t got_n = 0;
   figures f{};
   in >> word >> got_n >> f.delivery_us >> f.cpu_run_us >> f.cpu_delivery_us >> f.fds_per_child >> f.bytes_per_child >>
-      f.spawn_s;
+      f.spawn_s >> f.one_us;
   if (word != "fleet" || got_n != n || !in) die(im.name + ": unexpected output: " + r.out);
   return f;
 }
@@ -273,10 +276,16 @@ int main(int argc, char** argv) {
     return NAN;
   };
   auto libuv_delivery = [&](std::size_t n) { return delivery_median("libuv", n); };
-  std::printf("%-18s %6s %12s %10s %8s %8s %11s %9s %9s %10s %8s\n", "impl", "N", "delivery_ms", "us/child",
-              "/waitpid", "/libuv",
+  std::printf("%-18s %6s %12s %10s %8s %8s %9s %11s %9s %9s %10s %8s\n", "impl", "N", "delivery_ms", "us/child",
+              "/waitpid", "/libuv", "one_us",
               "cpu_run_ms", "cpu_del", "fds/child", "KiB/child", "spawn_s");
-  std::vector<bench::row> rows;
+  std::vector<bench::row> rows, one_rows;
+  auto one_median = [&](const char* name, std::size_t n) -> double {
+    for (const auto& im : impls) {
+      if (im.name == name) return median_of(im.runs.at(n), &figures::one_us);
+    }
+    return NAN;
+  };
   for (const std::size_t n : sizes) {
     for (const auto& im : impls) {
       const auto& v = im.runs.at(n);
@@ -286,11 +295,15 @@ int main(int argc, char** argv) {
                      bench::quantile(delivery, 0.9), std::nullopt};
       row.ratio_to_raw = row.median_us / delivery_median("waitpid(-1)", n);
       rows.push_back(row);
+      std::vector<double> one;
+      for (const auto& f : v) one.push_back(f.one_us);
+      one_rows.push_back({"fleet " + std::to_string(n) + " one exit", im.name, bench::quantile(one, 0.5),
+                          bench::quantile(one, 0.9), bench::quantile(one, 0.5) / one_median("waitpid(-1)", n)});
       const double cpu_run = median_of(v, &figures::cpu_run_us), cpu_del = median_of(v, &figures::cpu_delivery_us);
       const double fds = median_of(v, &figures::fds_per_child), bytes = median_of(v, &figures::bytes_per_child);
-      std::printf("%-18s %6zu %12.2f %10.2f %8.3f %8.3f %11.1f %9.1f %9.2f %10.1f %8.2f\n", im.name.c_str(), n,
+      std::printf("%-18s %6zu %12.2f %10.2f %8.3f %8.3f %9.1f %11.1f %9.1f %9.2f %10.1f %8.2f\n", im.name.c_str(), n,
                   row.median_us / 1000, row.median_us / static_cast<double>(n), *row.ratio_to_raw,
-                  row.median_us / libuv_delivery(n), cpu_run / 1000, cpu_del / 1000, fds, bytes / 1024,
+                  row.median_us / libuv_delivery(n), median_of(v, &figures::one_us), cpu_run / 1000, cpu_del / 1000, fds, bytes / 1024,
                   median_of(v, &figures::spawn_s));
     }
   }
@@ -299,14 +312,15 @@ int main(int argc, char** argv) {
   std::FILE* table = table_path.empty() ? nullptr : std::fopen(table_path.c_str(), "w");
   if (!table_path.empty() && !table) die(errno_text(("write " + table_path).c_str()));
   for (std::size_t i = 0; table && i < impls.size(); ++i) {
-    std::fprintf(table, "%s%s\tN\tdelivery_us\tdelivery_us_per_child\tcpu_run_us_per_child\tcpu_delivery_us\tfds_per_child\tbytes_per_child\n",
+    std::fprintf(table, "%s%s\tN\tdelivery_us\tdelivery_us_per_child\tcpu_run_us_per_child\tcpu_delivery_us\tfds_per_child\tbytes_per_child\tone_exit_us\n",
                  i ? "\n\n" : "", impls[i].name.c_str());
     for (const std::size_t n : sizes) {
       const auto& v = impls[i].runs.at(n);
       const double d = median_of(v, &figures::delivery_us);
-      std::fprintf(table, "-\t%zu\t%.1f\t%.3f\t%.3f\t%.1f\t%.3f\t%.0f\n", n, d, d / static_cast<double>(n),
+      std::fprintf(table, "-\t%zu\t%.1f\t%.3f\t%.3f\t%.1f\t%.3f\t%.0f\t%.1f\n", n, d, d / static_cast<double>(n),
                    median_of(v, &figures::cpu_run_us) / static_cast<double>(n), median_of(v, &figures::cpu_delivery_us),
-                   median_of(v, &figures::fds_per_child), median_of(v, &figures::bytes_per_child));
+                   median_of(v, &figures::fds_per_child), median_of(v, &figures::bytes_per_child),
+                   median_of(v, &figures::one_us));
     }
   }
   if (table && std::fclose(table) != 0) die(errno_text(("write " + table_path).c_str()));
@@ -332,6 +346,12 @@ int main(int argc, char** argv) {
     std::printf("  bequest / libuv delivery at %zu: %.3f (goal <= 0.2: %s)\n", largest, ratio,
                 ratio <= 0.2 ? "met" : "MISSED");
   }
+  if (const auto b = delivery_of("bequest", largest)) {
+    (void)b;
+    const double ratio = one_median("bequest", largest) / one_median("libuv", largest);
+    std::printf("  bequest / libuv latency of one exit among %zu: %.3f\n", largest, ratio);
+  }
+  rows.insert(rows.end(), one_rows.begin(), one_rows.end());
   if (!csv_path.empty() && !bench::write_csv(csv_path, rows)) die(errno_text(("write " + csv_path).c_str()));
   return 0;
 }

@@ -100,14 +100,13 @@ int fleet(const std::string& child, std::size_t n) {
   boost::asio::io_context ctx;
   fleet_run run(n);
   std::vector<std::unique_ptr<bp2::process>> children;
-  children.reserve(n);
-  std::size_t exited = 0;
-  for (std::size_t i = 0; i < n; ++i) {
+  children.reserve(run.children());
+  for (std::size_t i = 0; i < run.children(); ++i) {
     children.push_back(std::make_unique<bp2::process>(ctx, child, std::vector<std::string>{},
                                                       bp2::process_stdio{run.go_r, run.ready_w, {}}));
     children.back()->async_wait([&](boost::system::error_code ec, int code) {
       if (ec || code != 0) die("boost.process v2: a child of the fleet failed: " + ec.message());
-      if (++exited == n) run.delivered();
+      run.exited();
     });
   }
   run.spawned();

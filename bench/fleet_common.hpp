@@ -6,9 +6,14 @@
 // end of the "go" pipe and stdout the write end of the "ready" pipe, waiting for each
 // asynchronously its own way, then calls spawned(); that waits until every child runs, notes
 // what the parent holds, and closes the go pipe: every child sees end of file and exits at
-// once. The implementation calls delivered() from the completion that reports the last exit.
+// once. The implementation calls exited() from the completion that reports each exit.
+//
+// Before that, one_by_one extra children exit one at a time, each let go (one byte on the go
+// pipe) once the previous exit has been delivered, with about N siblings alive: the latency of
+// one exit in a big fleet, where an implementation that looks at every child on each SIGCHLD
+// pays for all of them each time. So an implementation starts children() = N + one_by_one.
 // report() prints one line that bench_fleet parses:
-//   fleet N delivery_us CPU_RUN_US CPU_DELIVERY_US FDS_PER_CHILD BYTES_PER_CHILD SPAWN_S
+//   fleet N DELIVERY_US CPU_RUN_US CPU_DELIVERY_US FDS_PER_CHILD BYTES_PER_CHILD SPAWN_S ONE_US
 
 #include "bench_common.hpp"
 #include "posix_state.hpp"
@@ -41,7 +46,10 @@ inline std::size_t open_fds() {
 
 /// The descriptors a fleet of `n` may need: what the hungriest implementation holds (two a
 /// child: a pidfd and the duplicate on which Asio waits), and some for the rest.
-inline std::size_t fleet_fd_need(std::size_t n) { return 2 * n + 64; }
+inline std::size_t fleet_fd_need(std::size_t n) { return 2 * n + 200; }
+
+/// The children that exit one at a time before the rest exit together.
+constexpr std::size_t one_by_one = 50;
 
 class fleet_run {
  public:
@@ -64,49 +72,69 @@ class fleet_run {
   int go_r = -1;     ///< every child's stdin
   int ready_w = -1;  ///< every child's stdout
 
+  /// How many children to start.
+  std::size_t children() const { return n_ + one_by_one; }
+
   /// All n children have been started (and their waits set up): wait until each has said it
   /// runs, take stock, and let them all go.
   void spawned() {
     spawn_s_ = seconds_since(t_start_);
     // The same four pipe ends are open as at the start: the difference is the fleet's.
-    fds_per_child_ = (static_cast<double>(open_fds()) - static_cast<double>(fds0_)) / static_cast<double>(n_);
-    bytes_per_child_ = (static_cast<double>(resident_bytes()) - static_cast<double>(rss0_)) / static_cast<double>(n_);
+    const auto all = static_cast<double>(children());
+    fds_per_child_ = (static_cast<double>(open_fds()) - static_cast<double>(fds0_)) / all;
+    bytes_per_child_ = (static_cast<double>(resident_bytes()) - static_cast<double>(rss0_)) / all;
     ::close(go_r);
     ::close(ready_w);
     std::size_t got = 0;
     char buf[4096];
-    while (got < n_) {
+    while (got < children()) {
       const ssize_t r = ::read(ready_r_, buf, sizeof buf);
       if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) die("fleet: " + std::to_string(got) + " of " + std::to_string(n_) + " children said they run");
+      if (r <= 0) die("fleet: " + std::to_string(got) + " of " + std::to_string(children()) + " children said they run");
       got += static_cast<std::size_t>(r);
     }
     ::close(ready_r_);
-    cpu_go_ = cpu_us();
-    t_go_ = clock_type::now();
-    ::close(go_w_);
+    t_one_ = clock_type::now();
+    let_one_go();
   }
 
-  /// The last exit has been delivered.
-  void delivered() {
-    delivery_us_ = seconds_since(t_go_) * 1e6;
-    cpu_end_ = cpu_us();
+  /// An exit has been delivered.
+  void exited() {
+    ++exited_;
+    if (exited_ < one_by_one) {
+      let_one_go();
+    } else if (exited_ == one_by_one) {
+      one_us_ = seconds_since(t_one_) * 1e6 / static_cast<double>(one_by_one);
+      cpu_go_ = cpu_us();
+      t_go_ = clock_type::now();
+      ::close(go_w_);
+    } else if (exited_ == children()) {
+      delivery_us_ = seconds_since(t_go_) * 1e6;
+      cpu_end_ = cpu_us();
+    }
   }
 
   void report() const {
     if (delivery_us_ < 0) die("fleet: the last exit was never delivered");
-    std::printf("fleet %zu %.1f %.1f %.1f %.3f %.0f %.3f\n", n_, delivery_us_, cpu_end_ - cpu0_, cpu_end_ - cpu_go_,
-                fds_per_child_, bytes_per_child_, spawn_s_);
+    std::printf("fleet %zu %.1f %.1f %.1f %.3f %.0f %.3f %.1f\n", n_, delivery_us_, cpu_end_ - cpu0_, cpu_end_ - cpu_go_,
+                fds_per_child_, bytes_per_child_, spawn_s_, one_us_);
     std::fflush(stdout);
   }
 
  private:
+  void let_one_go() {
+    const char c = 'g';
+    if (::write(go_w_, &c, 1) != 1) die(errno_text("write the go pipe"));
+  }
+
   std::size_t n_;
+  std::size_t exited_ = 0;
+  double one_us_ = 0;
   int go_w_ = -1, ready_r_ = -1;
   std::size_t fds0_ = 0, rss0_ = 0;
   double cpu0_ = 0, cpu_go_ = 0, cpu_end_ = 0;
   double spawn_s_ = 0, delivery_us_ = -1, fds_per_child_ = 0, bytes_per_child_ = 0;
-  clock_type::time_point t_start_, t_go_;
+  clock_type::time_point t_start_, t_one_, t_go_;
 };
 
 }  // namespace bench::posix

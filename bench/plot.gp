@@ -7,7 +7,8 @@
 #        (bench_spawn.exe --plot; under Wine the times are bimodal, so the median jumps).
 # fleet: bench_fleet --table: one block per implementation (name first on its header line),
 #        fleet_blocks of them; columns N, delivery µs, delivery µs per child, parent CPU µs
-#        per child over the run, ...
+#        per child over the run, CPU µs of the delivery, fds and bytes per child, and the
+#        latency of one exit while the others stay alive.
 
 set terminal pngcairo size 1400,1100 font "DejaVu Sans,10" noenhanced
 set output out
@@ -84,13 +85,18 @@ set linetype 3 lc rgb "#8c564b" lw 2 pt 5
 set linetype 4 lc rgb "#9467bd" lw 2 pt 9
 set linetype 5 lc rgb "#ff7f0e" lw 2 pt 11
 set linetype 6 lc rgb "#7f7f7f" lw 2 pt 13 dt 2
-set size 0.5, 0.4
+set size 0.333, 0.4
 set origin 0.0, 0.03
-set title "Fleet: from the moment all N exit until the last exit is delivered, per child (median)"
+set title "Fleet: all N exit at once; until the last exit\nis delivered, per child (median)"
 set ylabel "µs per child (log scale)"
 plot for [i=0:fleet_blocks-1] fleet index i using 2:4 with linespoints lt (i+1) title columnheader(1)
-set origin 0.5, 0.03
-set title "Fleet: the parent's CPU time over the run (spawning included), per child"
+set origin 0.333, 0.03
+set title "Fleet: one child exits while N others stay alive;\nuntil its exit is delivered (mean of 50, median)"
+set ylabel "µs per exit (log scale)"
+set key off
+plot for [i=0:fleet_blocks-1] fleet index i using 2:9 with linespoints lt (i+1) title columnheader(1)
+set origin 0.666, 0.03
+set title "Fleet: the parent's CPU time over the run\n(spawning included), per child"
 set ylabel "CPU µs per child (log scale)"
 plot for [i=0:fleet_blocks-1] fleet index i using 2:5 with linespoints lt (i+1) title columnheader(1)
 
