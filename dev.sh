@@ -9,6 +9,8 @@
 #                   build/bench/summary.csv and draw docs/bench.png
 #   ./dev.sh check  the fast inner loop: format check, Linux build, the Linux suite without the
 #                   soak and the consumer test (about a minute once built)
+#   ./dev.sh compare  build bench/compare and run every peer through the same inheritance
+#                   scenarios, writing docs/compare.md (the README's comparison table sums it up)
 #   ./dev.sh docs   build the API reference into build/docs/html
 #   ./dev.sh fuzz [SECONDS]  the libFuzzer targets alone, SECONDS each (600 by default);
 #                   ./dev.sh test runs them for 60 s each after the Linux suite
@@ -201,8 +203,23 @@ cmd_demo() {
 # What the benchmarks need beyond the build: the peers they measure (libuv; Boost.Process is
 # in libboost-dev; Python and Rust as the machine has them, Debian's when it has none) and gnuplot.
 bench_packages=(libuv1-dev gnuplot-nox fonts-dejavu-core)
+# (Boost.Process v2: boost_v2_headers below.)
 command -v python3 >/dev/null 2>&1 || bench_packages+=(python3)
 command -v rustc >/dev/null 2>&1 || bench_packages+=(rustc)
+
+# Boost.Process v2 is Boost 1.80's and later; Debian 12 has it in libboost1.81-dev, which
+# conflicts with the libboost1.74-dev the project builds with. So its headers are unpacked into
+# the build tree, not installed; only the benchmarks' and the comparison's v2 code uses them.
+boost_v2_headers() {
+  local dir=build/boost-1.81
+  [ -f "$dir/usr/include/boost/process/v2.hpp" ] && return 0
+  echo "==> unpacking Boost 1.81's headers (libboost1.81-dev) into $dir"
+  mkdir -p "$dir"
+  rm -f "$dir"/libboost1.81-dev_*.deb
+  (cd "$dir" && apt-get download -q libboost1.81-dev 2>&1 | grep -v '^W: Download is performed unsandboxed') &&
+    dpkg -x "$dir"/libboost1.81-dev_*.deb "$dir" && rm -f "$dir"/libboost1.81-dev_*.deb &&
+    [ -f "$dir/usr/include/boost/process/v2.hpp" ] || { echo "dev.sh: could not unpack libboost1.81-dev" >&2; return 1; }
+}
 
 # bench_spawn's Linux rows as a gnuplot table: cases x implementations. (The Wine panel's
 # table, of means, is written by bench_spawn.exe --plot.)
@@ -232,7 +249,10 @@ cmd_bench() {
   local start=$SECONDS failed=0 out=build/bench
   local load_before
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  boost_v2_headers || return 1
   build release || return 1
+  # The fleet's "bequest (SIGCHLD)" row: the same benchmark on the generic POSIX build.
+  build release-generic || return 1
   wine_env
   build windows-release || return 1
   mkdir -p "$out"
@@ -242,8 +262,10 @@ cmd_bench() {
     [ -x "$exe" ] || continue
     name=$(basename "$exe")
     echo "==> $name (Linux)"
+    local extra_args=()
+    [ "$name" = bench_fleet ] && extra_args=(--generic build/release-generic/bench/bench_fleet --table "$out/plot_fleet.dat")
     # shellcheck disable=SC2086  # BEQUEST_BENCH_ARGS="--scale 0.2" for a quick look
-    "$exe" --csv "$out/$name.csv" ${BEQUEST_BENCH_ARGS:-} || failed=1
+    "$exe" --csv "$out/$name.csv" "${extra_args[@]}" ${BEQUEST_BENCH_ARGS:-} || failed=1
   done
   for exe in build/windows-release/bench/bench_*.exe; do
     [ -f "$exe" ] || continue
@@ -274,15 +296,32 @@ cmd_bench() {
   machine="$(nproc) x ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), $(wine --version 2>/dev/null); $(date -u '+%Y-%m-%d %H:%M UTC'); load average ${load_before} before, ${load_after} after"
   echo "$machine" > "$out/machine.txt"
   bench_plot_table "$out/bench_spawn.csv" "$out/plot_linux.dat"
-  local columns
+  local columns fleet_blocks
   columns=$(head -n1 "$out/plot_linux.dat" | awk -F'\t' '{print NF}')
-  if gnuplot -e "linux='$out/plot_linux.dat'; wine='$out/plot_wine.dat'; columns=$columns; out='docs/bench.png'; footer='$machine'" bench/plot.gp; then
+  fleet_blocks=$(grep -c "$(printf '\tN\t')" "$out/plot_fleet.dat")
+  if gnuplot -e "linux='$out/plot_linux.dat'; wine='$out/plot_wine.dat'; fleet='$out/plot_fleet.dat'; fleet_blocks=$fleet_blocks; columns=$columns; out='docs/bench.png'; footer='$machine'" bench/plot.gp; then
     echo "==> docs/bench.png ($machine)"
   else
     echo "==> gnuplot FAILED"; failed=1
   fi
   echo "==> dev.sh bench: $((SECONDS - start)) s"
   return $failed
+}
+
+# What ./dev.sh compare needs beyond the build: the peers (Boost.Process v1 is in libboost-dev,
+# v2 comes from boost_v2_headers; Python and Rust as the machine has them).
+compare_packages=(cmake ninja-build g++ pkg-config libfmt-dev libasio-dev libboost-dev libboost-filesystem-dev libuv1-dev)
+command -v python3 >/dev/null 2>&1 || compare_packages+=(python3)
+command -v rustc >/dev/null 2>&1 || compare_packages+=(rustc)
+
+cmd_compare() {
+  ensure_packages "${compare_packages[@]}"
+  boost_v2_headers || return 1
+  build compare || return 1
+  echo "==> compare: every peer through the same scenarios (bench/compare)"
+  python3 bench/compare/report.py build/compare/bench/compare docs/compare.md README.md || return 1
+  sed -n '/^## Summary/,/^Columns:/p' docs/compare.md | sed '$d'
+  echo "==> docs/compare.md"
 }
 
 cmd_docs() {
@@ -299,7 +338,8 @@ case "${1:-}" in
   demo) cmd_demo ;;
   check) cmd_check ;;
   bench) cmd_bench ;;
+  compare) cmd_compare ;;
   docs) cmd_docs ;;
   fuzz) cmd_fuzz "${2:-600}" ;;
-  *) echo "usage: ./dev.sh demo | test | check | bench | docs | fuzz [SECONDS]" >&2; exit 2 ;;
+  *) echo "usage: ./dev.sh demo | test | check | bench | compare | docs | fuzz [SECONDS]" >&2; exit 2 ;;
 esac

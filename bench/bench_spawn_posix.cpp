@@ -3,10 +3,12 @@
 // what a user would pick instead, measured side by side in one run.
 //
 // In this process: bequest, raw posix_spawn, vfork+exec, posix_spawn with a closefrom action
-// (glibc >= 2.34: bequest's guarantee without the library), fork+exec, Boost.Process (v1) and
+// (glibc >= 2.34: bequest's guarantee without the library), fork+exec, Boost.Process v1 and
 // libuv's uv_spawn. In worker processes started once (their start-up is not measured):
-// Python's subprocess (spawn_python.py) and Rust's std::process::Command (spawn_rust.rs); they
-// take the same parent state as this process and time each spawn themselves.
+// Python's subprocess (spawn_python.py), Rust's std::process::Command (spawn_rust.rs) and
+// Boost.Process v2 (boost_v2_worker.cpp: Boost 1.81, which cannot share a program with the
+// 1.74 that v1 is); they take the same parent state as this process and time each spawn
+// themselves.
 //
 // Parent states, one phase each: 16 MiB resident; 10,000 extra descriptors open without
 // O_CLOEXEC; two threads spawning at once; 1 GiB and 4 GiB resident (touched, so really
@@ -24,6 +26,7 @@
 #include <bequest/bequest.hpp>
 
 #include "bench_common.hpp"
+#include "posix_state.hpp"
 
 #include <boost/process.hpp>
 #include <uv.h>
@@ -56,21 +59,7 @@ extern char** environ;  // NOLINT
 namespace {
 
 using bench::clock_type;
-
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "bench_spawn: %s\n", what.c_str());
-  std::exit(1);
-}
-
-std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
-
-std::string exe_dir() {
-  char buf[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) die(errno_text("readlink /proc/self/exe"));
-  std::string p(buf, static_cast<std::size_t>(n));
-  return p.substr(0, p.rfind('/'));
-}
+using namespace bench::posix;
 
 std::string g_child;  // absolute path of tiny_child
 char* g_argv[2];
@@ -254,84 +243,6 @@ std::vector<double> parse_numbers(const std::string& line) {
   return v;
 }
 
-// --- parent state ---------------------------------------------------------------------------
-
-std::size_t resident_bytes() {
-  std::FILE* f = std::fopen("/proc/self/statm", "r");
-  if (!f) die(errno_text("open /proc/self/statm"));
-  unsigned long size = 0, resident = 0;
-  if (std::fscanf(f, "%lu %lu", &size, &resident) != 2) die("read /proc/self/statm");
-  std::fclose(f);
-  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-}
-
-std::size_t available_bytes() {
-  std::FILE* f = std::fopen("/proc/meminfo", "r");
-  if (!f) return 0;
-  char line[256];
-  std::size_t kib = 0;
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::sscanf(line, "MemAvailable: %zu kB", &kib) == 1) break;
-  }
-  std::fclose(f);
-  return kib * 1024;
-}
-
-std::vector<std::pair<void*, std::size_t>> g_blocks;
-std::vector<int> g_extra_fds;
-
-#ifndef MADV_POPULATE_WRITE
-#  define MADV_POPULATE_WRITE 23  // Linux 5.14
-#endif
-
-/// Grows this process to `target` bytes resident with anonymous private memory, every page
-/// written (so it is mapped, and fork has page tables to copy), in 4 KiB pages as a heap
-/// usually is (no transparent huge pages, which would hide most of fork's cost).
-void grow_resident(std::size_t target) {
-  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const std::size_t have = resident_bytes();
-  if (have >= target) return;
-  const std::size_t n = (target - have + page - 1) / page * page;
-  void* p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) die(errno_text("mmap"));
-  ::madvise(p, n, MADV_NOHUGEPAGE);
-  // Populating in the kernel is several times faster than a page fault per page; the loop
-  // then writes every page all the same (and does the whole work on an older kernel).
-  ::madvise(p, n, MADV_POPULATE_WRITE);
-  auto* bytes = static_cast<volatile unsigned char*>(p);
-  for (std::size_t i = 0; i < n; i += page) bytes[i] = 1;
-  g_blocks.emplace_back(p, n);
-}
-
-void release_resident() {
-  for (auto& [p, n] : g_blocks) ::munmap(p, n);
-  g_blocks.clear();
-}
-
-void raise_fd_limit(std::size_t needed) {
-  rlimit r{};
-  if (::getrlimit(RLIMIT_NOFILE, &r) != 0) die(errno_text("getrlimit"));
-  if (r.rlim_cur >= needed) return;
-  r.rlim_cur = std::min<rlim_t>(r.rlim_max, std::max<rlim_t>(needed, r.rlim_cur));
-  if (::setrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur < needed) {
-    die("cannot raise the open-file limit to " + std::to_string(needed) + " (ulimit -Hn)");
-  }
-}
-
-/// Holds `n` extra descriptors, opened without O_CLOEXEC: what a careless library leaves.
-void set_extra_fds(std::size_t n) {
-  raise_fd_limit(n + 256);
-  while (g_extra_fds.size() < n) {
-    const int fd = ::open("/dev/null", O_RDONLY);  // NOLINT: no O_CLOEXEC on purpose
-    if (fd < 0) die(errno_text("open /dev/null"));
-    g_extra_fds.push_back(fd);
-  }
-  while (g_extra_fds.size() > n) {
-    ::close(g_extra_fds.back());
-    g_extra_fds.pop_back();
-  }
-}
-
 // --- measurement -------------------------------------------------------------------------------
 
 struct impl {
@@ -461,6 +372,7 @@ const result* find_result(const std::vector<result>& results, const std::string&
 }  // namespace
 
 int main(int argc, char** argv) {
+  g_program = "bench_spawn";
   std::string csv_path;
   double scale = 1.0;
   std::string only, impl_filter;
@@ -488,6 +400,7 @@ int main(int argc, char** argv) {
 
   worker python("python", {BENCH_PYTHON3, BENCH_PYTHON_SCRIPT, g_child});
   worker rust("rust", {dir + "/spawn_rust", g_child});
+  worker boost_v2("boost.process v2", {dir + "/boost_v2_worker", "spawn", g_child});
 
   std::vector<impl> impls;
   impls.emplace_back("bequest", spawn_bequest);
@@ -497,11 +410,12 @@ int main(int argc, char** argv) {
   impls.emplace_back("posix_spawn+closefrom", spawn_posix_spawn_closefrom);
 #endif
   impls.emplace_back("fork+exec", spawn_fork);
-  impls.emplace_back("boost.process", spawn_boost);
+  impls.emplace_back("boost.process v1", spawn_boost);
+  impls.emplace_back("boost.process v2", nullptr, &boost_v2);
   impls.emplace_back("libuv", spawn_libuv);
   impls.emplace_back("python subprocess", nullptr, &python);
   impls.emplace_back("rust Command", nullptr, &rust);
-  const std::vector<worker*> workers{&python, &rust};
+  const std::vector<worker*> workers{&python, &rust, &boost_v2};
   auto listed = [](const std::string& list, const std::string& name) {
     return list.empty() || ("," + list + ",").find("," + name + ",") != std::string::npos;
   };
@@ -522,13 +436,13 @@ int main(int argc, char** argv) {
   const auto t0 = clock_type::now();
   for (const phase& ph : phases) {
     if (!listed(only, ph.name)) continue;
-    // Three processes grow to the resident size at once (this one and the two workers).
+    // Four processes grow to the resident size at once (this one and the three workers).
     const std::size_t have = resident_bytes();
-    const std::size_t need = (ph.resident > have ? ph.resident - have : 0) * 3 + 1024 * MiB;
+    const std::size_t need = (ph.resident > have ? ph.resident - have : 0) * (1 + workers.size()) + 1024 * MiB;
     const bool room = ph.resident <= 64 * MiB || available_bytes() >= need;
     for (auto& im : impls) im.skip = im.excluded || (im.remote && !room);
     if (!room) {
-      std::printf("\n%s: only %.1f GiB available, %.1f GiB needed for the workers too: Python and Rust left out\n",
+      std::printf("\n%s: only %.1f GiB available, %.1f GiB needed for the workers too: the workers (Python, Rust, Boost.Process v2) left out\n",
                   ph.name.c_str(), static_cast<double>(available_bytes()) / (1024.0 * MiB),
                   static_cast<double>(need) / (1024.0 * MiB));
     }
