@@ -94,7 +94,6 @@ tree_enter() {  # tree_enter DIR: proc, /dev and the clone at their own paths in
   local dir=$1
   at_exit "tree_leave '$dir'"
   mount -t proc proc "$dir/proc" || return 1
-  # rslave: unmounting the copies of /dev/pts and /dev/shm must not reach the machine's own.
   mount --rbind /dev "$dir/dev" && mount --make-rslave "$dir/dev" || return 1
   mkdir -p "$dir$PWD" && mount --bind "$PWD" "$dir$PWD"
 }
@@ -107,27 +106,45 @@ tree_leave() {  # tree_leave DIR: unmount everything under DIR; fails if anythin
   [ -z "$(tree_mounts "$1")" ]
 }
 
+# FUNCTION run with DIR's mounts (tree_enter) in a mount namespace of its own: the mounts are
+# never seen outside it, go with it however the run ends, and two runs at once (other clones
+# on this machine) cannot unmount each other's. Inside, an EXIT trap unmounts them as well.
+in_tree_namespace() {  # in_tree_namespace DIR FUNCTION [ARGS...]
+  local dir=$1 fn=$2
+  shift 2
+  export -f at_exit tree_mounts tree_enter tree_leave in_trixie "$fn"
+  export trixie_root trixie_left_out jobs
+  unshare --mount --propagation private \
+    bash -c 'tree_enter "$1" || exit 1; fn=$2; shift 2; "$fn" "$@"' _ "$dir" "$fn" "$@"
+}
+
 remove_tree() {  # remove_tree DIR, never through a mount still in it
   tree_leave "$1" || { echo "dev.sh: $1 still has mounts; not removing it" >&2; return 1; }
   rm -rf --one-file-system "$1"
 }
 
-trixie_install() {  # trixie_install DIR: the packages trixie_packages names, into the tree DIR
-  tree_enter "$1" || { tree_leave "$1"; return 1; }
-  chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-    sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends "$@" && apt-get clean' \
-    sh "${trixie_packages[@]}"
-  local rc=$?
-  tree_leave "$1" || rc=1
-  return $rc
+trixie_apt_install() {  # (in the tree's namespace) trixie_apt_install DIR PACKAGE...
+  local dir=$1
+  shift
+  chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+    sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends "$@" && apt-get clean' sh "$@"
 }
 
 # The tree is built under a temporary name and renamed when complete, so an interrupted run
-# leaves nothing that a later one would take for a tree (it removes such leftovers).
+# leaves nothing that a later one would take for a tree (it removes such leftovers). One run
+# at a time makes it: other clones on this machine may run dev.sh too.
 ensure_trixie_tree() {
+  local parent
+  parent=$(dirname "$trixie_root")
+  mkdir -p "$parent" || return 1
+  ( flock 9 || exit 1; make_trixie_tree ) 9> "$parent/.$(basename "$trixie_root").lock"
+}
+
+make_trixie_tree() {
   local parent name tmp mirror log p missing=() start=$SECONDS
   parent=$(dirname "$trixie_root")
   name=$(basename "$trixie_root")
+  log=$parent/$name.log
   if [ -d "$trixie_root" ]; then
     for p in "${trixie_packages[@]}"; do
       dpkg-query --admindir="$trixie_root/var/lib/dpkg" -W -f='${Status}' "$p" 2>/dev/null |
@@ -137,28 +154,27 @@ ensure_trixie_tree() {
       echo "==> the Debian 13 tree for Wine 10: $trixie_root, made before"
       return 0
     fi
-    echo "==> the Debian 13 tree $trixie_root: installing ${missing[*]}"
-    trixie_install "$trixie_root" > "$parent/$name.log" 2>&1 || { tail -n 30 "$parent/$name.log"; return 1; }
+    echo "==> the Debian 13 tree $trixie_root: installing ${missing[*]} (log: $log)"
+    in_tree_namespace "$trixie_root" trixie_apt_install "$trixie_root" "${missing[@]}" > "$log" 2>&1 ||
+      { tail -n 30 "$log"; return 1; }
     return 0
   fi
   ensure_packages debootstrap
-  mkdir -p "$parent" || return 1
   for tmp in "$parent/.$name".tmp.*; do
     [ -d "$tmp" ] && { remove_tree "$tmp" || return 1; }
   done
   mirror=$(debian_mirror) || return 1
   tmp=$(mktemp -d "$parent/.$name.tmp.XXXXXX") && chmod 755 "$tmp" || return 1  # apt's _apt user reads it
-  log=$parent/$name.log
   echo "==> creating the Debian 13 tree for Wine 10, once: $trixie_root (debootstrap from $mirror; log: $log)"
-  if ! debootstrap --variant=minbase trixie "$tmp" "$mirror" > "$log" 2>&1 ||
-     ! trixie_install "$tmp" >> "$log" 2>&1; then
+  if ! unshare --mount --propagation private debootstrap --variant=minbase trixie "$tmp" "$mirror" > "$log" 2>&1 ||
+     ! in_tree_namespace "$tmp" trixie_apt_install "$tmp" "${trixie_packages[@]}" >> "$log" 2>&1; then
     tail -n 30 "$log"
     echo "==> the Debian 13 tree: FAILED (log: $log)"
     remove_tree "$tmp"
     return 1
   fi
-  # rename(2): the tree appears complete or not at all. Another run that finished first wins.
-  mv -T "$tmp" "$trixie_root" 2>/dev/null || remove_tree "$tmp"
+  # rename(2): the tree appears complete or not at all.
+  mv -T "$tmp" "$trixie_root" || { remove_tree "$tmp"; return 1; }
   echo "==> the Debian 13 tree: $((SECONDS - start)) s, $(du -sh "$trixie_root" | cut -f1)"
 }
 
@@ -238,19 +254,22 @@ trixie_ctest_args=(-LE 'consumer|soak')
 trixie_left_out="consumer (needs mingw-w64 in the tree) and soak (CI time); both ran under Wine 8"
 
 run_windows_wine10() {  # the Windows build (already built) under Wine 10
-  local failed=0
   ensure_trixie_tree || return 1
-  tree_enter "$trixie_root" || { echo "==> mounting in $trixie_root FAILED"; tree_leave "$trixie_root"; return 1; }
+  local failed=0
+  in_tree_namespace "$trixie_root" trixie_suite "${trixie_ctest_args[@]}" || failed=1
+  soak_figures build/windows
+  return $failed
+}
+
+trixie_suite() {  # (in the tree's namespace) trixie_suite CTEST_ARGS...
+  local rc=0
   echo "==> tests: windows under $(in_trixie wine --version) (Debian 13 tree $trixie_root); left out: $trixie_left_out"
   [ -f "$PWD/build/windows/wineprefix-wine10/system.reg" ] || in_trixie wineboot -i >/dev/null 2>&1
   in_trixie wineserver -p
+  at_exit 'in_trixie wineserver -k 2>/dev/null; in_trixie wineserver -w 2>/dev/null'
   in_trixie wineboot </dev/null >/dev/null 2>&1  # the services, with nothing to inherit (wine_env)
-  in_trixie ctest --test-dir build/windows -j "$jobs" --output-on-failure "${trixie_ctest_args[@]}" || failed=1
-  soak_figures build/windows
-  in_trixie wineserver -k 2>/dev/null
-  in_trixie wineserver -w 2>/dev/null
-  tree_leave "$trixie_root" || { echo "==> unmounting in $trixie_root FAILED"; failed=1; }
-  return $failed
+  in_trixie ctest --test-dir build/windows -j "$jobs" --output-on-failure "$@" || rc=1
+  return $rc
 }
 
 # The suites ./dev.sh test runs, in order, each timed. linux-generic is the same suite on the

@@ -68,8 +68,8 @@ struct tally {
   std::string error;                                    // a failure to start a rogue child
 };
 
-// A listing checked against the one file its child was given: returns how many others it
-// holds that `foreign` says are not its own business to have.
+// A child's listing against the one file it was given: how many of the other entries `foreign`
+// picks out; `saw_own` tells whether its own file was there.
 int crossings(const std::vector<std::string>& seen, const std::string& own, bool& saw_own,
               const std::function<bool(const std::string&)>& foreign) {
   int n = 0;
