@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # bequest's developer entry point. On a fresh Debian 12 machine, as root:
-#   ./dev.sh demo   build and run the examples on Linux and on Windows (mingw-w64 + Wine)
+#   ./dev.sh demo   build the examples and run them on Linux and on Windows (mingw-w64 + Wine):
+#                   first the side-by-side (children started the usual way and with bequest
+#                   while rogue threads spawn; the handles that crossed), then the others
 #   ./dev.sh test   build and run the whole suite: Linux; Linux again on the generic POSIX
 #                   fallbacks, under ASan+UBSan and under TSan; the fuzzers, 60 s each;
-#                   then Windows under Wine. This includes the soak, the consumer test (bequest installed and used by
-#                   another project, on both platforms) and the API reference check (Doxygen)
+#                   then Windows under Wine 8 and under Wine 10 (in a Debian 13 tree made
+#                   once in /var/cache/bequest). This includes the soak, the consumer test
+#                   (bequest installed and used by another project, on both platforms) and
+#                   the API reference check (Doxygen)
 #   ./dev.sh bench  build optimised, run bench/ on Linux and under Wine, write
 #                   build/bench/summary.csv and draw docs/bench.png
 #   ./dev.sh docs   build the API reference into build/docs/html
@@ -331,7 +335,7 @@ demo_example() {  # demo_example CAPTION COMMAND...
   echo "--- $caption"
   "$@" 2>&1 | tr -d '\r' | awk '
     /^\[worker [0-9]+\] / { if ($2 != "0]") { ++skipped; next } }
-    { print "    " $0 }
+    { print ($0 == "" ? "" : "    " $0) }
     END { if (skipped) printf "    (%d lines of the other workers left out)\n", skipped }'
   rc=${PIPESTATUS[0]}
   [ "$rc" -eq 0 ] || echo "    FAILED: exit code $rc"
@@ -378,7 +382,7 @@ cmd_demo() {
     demo_example "side_by_side on Linux" build/linux/examples/side_by_side || failed=1
   fi
   if [ $windows -eq 1 ]; then
-    demo_example "side_by_side on Windows (under $(wine --version))" wine build/windows/examples/side_by_side.exe || failed=1
+    demo_example "side_by_side on Windows, under $(wine --version)" wine build/windows/examples/side_by_side.exe || failed=1
   fi
   if [ $linux -eq 1 ]; then
     echo
@@ -387,7 +391,7 @@ cmd_demo() {
   fi
   if [ $windows -eq 1 ]; then
     echo
-    echo "==> The examples on Windows (under $(wine --version))"
+    echo "==> The examples on Windows, under $(wine --version)"
     demo_examples build/windows/examples wine || failed=1
   fi
   echo
