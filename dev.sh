@@ -77,17 +77,16 @@ trixie_root=${BEQUEST_TRIXIE_ROOT:-/var/cache/bequest/trixie}
 trixie_packages=(wine wine64 cmake)
 
 debian_mirror() {  # the mirror of this machine's own Debian release in its apt sources
-  local codename mirror
+  local codename mirror try
   codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-  mirror=$(apt-get indextargets --format '$(SITE) $(RELEASE) $(ORIGIN)' 2>/dev/null |
-           awk -v c="$codename" '$2 == c && $3 == "Debian" { print $1; exit }')
-  if [ -z "$mirror" ]; then  # no package lists yet
-    apt-get update -q >/dev/null 2>&1
+  for try in 1 2; do
     mirror=$(apt-get indextargets --format '$(SITE) $(RELEASE) $(ORIGIN)' 2>/dev/null |
              awk -v c="$codename" '$2 == c && $3 == "Debian" { print $1; exit }')
-  fi
-  [ -n "$mirror" ] || { echo "dev.sh: no Debian mirror for $codename in the apt sources" >&2; return 1; }
-  echo "$mirror"
+    [ -n "$mirror" ] && { echo "$mirror"; return 0; }
+    [ $try -eq 1 ] && apt-get update -q >/dev/null 2>&1  # no package lists yet
+  done
+  echo "dev.sh: no Debian mirror for $codename in the apt sources" >&2
+  return 1
 }
 
 tree_mounts() {  # tree_mounts DIR: the mount points at or under DIR, deepest first
