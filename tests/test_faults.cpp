@@ -50,11 +50,11 @@ TEST_CASE("the helper killed again and again while threads spawn: each spawn suc
   // other thread. A spawn that loses its helper tries once more with a new one; only if that
   // one is killed too does it fail, and then it must say so.
   //
-  // Under Wine the kills land only while no thread is inside spawn(): Wine 8's wineserver
-  // aborts (an assertion in copy_handle_table) when CreateProcess names as parent a process
-  // that has just ended, taking every process of the prefix with it (docs/windows.md). What
-  // Wine shows is then: helpers killed again and again between the spawns of two threads,
-  // and every next spawn succeeding at once.
+  // Under Wine the kills land only while no thread is inside spawn(): the wineserver of Wine
+  // 8 and of Wine 10 aborts (an assertion in copy_handle_table) when CreateProcess names as
+  // parent a process that has just ended, taking every process of the prefix with it
+  // (docs/windows.md). What Wine shows is then: helpers killed again and again between the
+  // spawns of two threads, and every next spawn succeeding at once.
   const bool kill_anywhere = !support::running_under_wine();
   // A gate the killer closes under Wine, then waiting until no spawn is under way. (Not a
   // std::shared_mutex: with mingw-w64 it leaves two semaphores behind when destroyed.)

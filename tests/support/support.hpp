@@ -81,6 +81,9 @@ std::error_code out_of_handles_error();
 std::vector<std::string> helper_handles();
 /// True when the suite runs under Wine rather than on the system it was built for.
 bool running_under_wine();
+/// The major version of the Wine that runs the suite (8 for Wine 8.0), 0 when none does. Wine
+/// versions differ in what of Windows they show (docs/windows.md, the Wine table).
+int wine_major_version();
 
 /// The system's own splitter of Windows command lines (CommandLineToArgvW) applied to the
 /// UTF-8 `line`; nullopt on systems that have none (POSIX).

@@ -207,6 +207,8 @@ bequest::pid_type current_pid() { return ::getpid(); }
 
 bool running_under_wine() { return false; }
 
+int wine_major_version() { return 0; }
+
 std::optional<std::vector<std::string>> system_split_command_line(const std::string&) { return std::nullopt; }
 
 std::string make_forwarding_script(const std::string& dir, const std::string& name) {

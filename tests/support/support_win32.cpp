@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -249,6 +250,14 @@ bequest::pid_type current_pid() { return ::GetCurrentProcessId(); }
 bool running_under_wine() {
   HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
   return ntdll && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
+int wine_major_version() {
+  // Wine's ntdll exports wine_get_version(), a string such as "8.0" or "10.0".
+  using version_fn = const char*(CDECL*)();
+  const auto version = reinterpret_cast<version_fn>(
+      reinterpret_cast<void (*)()>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "wine_get_version")));
+  return version ? std::atoi(version()) : 0;
 }
 
 std::optional<std::vector<std::string>> system_split_command_line(const std::string& line) {
