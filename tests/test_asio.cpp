@@ -307,3 +307,25 @@ TEST_CASE("a process that connects to an async pipe first gets none of its data 
   // stdout's and stderr's: the squatter may write into a pipe that is already dropped.
   for (std::size_t i = 1; i < reports.size(); ++i) CHECK(reports[i].rfind("connected write / ", 0) == 0);
 }
+
+TEST_CASE("a process of our session that wins every race for an async pipe makes the spawn fail cleanly", "[asio][pipes][windows-only]") {
+  // The documented limit (docs/security.md): a process of our own logon session, which the
+  // DACL admits, that connects first every time makes bequest give up after four pipes. The
+  // spawn then fails with ERROR_PIPE_BUSY, naming the stream, and leaves nothing behind.
+  t::handle_count_guard guard;
+  std::vector<std::string> reports;
+  {
+    support::pipe_squatting squatting(1);
+    auto o = t::probe({"print", "x"});
+    o.out = bequest::stdio::async_pipe();
+    const auto f = t::expect_failure(o);
+    CHECK(f.code == std::error_code(231, std::system_category()));  // ERROR_PIPE_BUSY
+    CHECK(t::mentions(f.message, "create the stdout pipe"));
+    reports = squatting.reports();
+  }
+  std::string all;
+  for (const auto& e : reports) all += e + "\n";
+  INFO(all);
+  CHECK(reports.size() == 4);  // four pipes made, four taken
+  for (const auto& line : reports) CHECK(line.rfind("connected write / ", 0) == 0);
+}

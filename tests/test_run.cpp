@@ -178,8 +178,9 @@ TEST_CASE("run keeps at most max_output bytes of each stream and drains the rest
 
 TEST_CASE("run's memory stays near max_output while a child writes a gigabyte", "[run][large]") {
   // Issue 16: run() held everything, and a child writing 1 GiB took the parent to 1,027 MiB.
-  // Under Wine a transfer is slower, so the child writes 256 MiB there: still 16 times the
-  // limit, so that memory that grew with the output would be far past the bound below.
+  // Under Wine a transfer is slower (256 MiB take some 8 s there, so 1 GiB would take half a
+  // minute), so the child writes 256 MiB: still 16 times the limit, so that memory that grew
+  // with the output would be far past the bound below.
   constexpr std::size_t limit = std::size_t{16} << 20;
   const std::size_t size = support::running_under_wine() ? std::size_t{256} << 20 : std::size_t{1} << 30;
   bequest::run_options ro;

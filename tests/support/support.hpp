@@ -162,15 +162,16 @@ std::vector<std::string> security_entries(bequest::native_handle h);
 std::string own_logon_sid();
 std::string own_integrity_sid();
 
-/// While alive, every other asynchronous pipe that bequest makes in this process (the 1st,
-/// 3rd, 5th, ... since it was made) is connected to first by another local process — the
+/// While alive, every `every`-th asynchronous pipe that bequest makes in this process (with
+/// the default 2: the 1st, 3rd, 5th, ... since it was made; with 1: all) is connected to
+/// first by another local process — the
 /// probe in its `squat` mode, started with CreateProcessW from the library's test hook
 /// (src/testing_hooks.hpp) between the pipe's creation and bequest's own connection — as a
 /// squatter racing bequest would. Windows only: POSIX has no such pipes, and there the
 /// constructor throws.
 class pipe_squatting {
  public:
-  pipe_squatting();
+  explicit pipe_squatting(unsigned every = 2);
   ~pipe_squatting();
   pipe_squatting(const pipe_squatting&) = delete;
   pipe_squatting& operator=(const pipe_squatting&) = delete;

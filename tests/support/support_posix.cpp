@@ -238,7 +238,7 @@ std::vector<std::string> security_entries(bequest::native_handle) { return {}; }
 std::string own_logon_sid() { return {}; }
 std::string own_integrity_sid() { return {}; }
 
-pipe_squatting::pipe_squatting() { throw std::logic_error("pipe_squatting: no named pipes on POSIX"); }
+pipe_squatting::pipe_squatting(unsigned) { throw std::logic_error("pipe_squatting: no named pipes on POSIX"); }
 pipe_squatting::~pipe_squatting() = default;
 std::vector<std::string> pipe_squatting::reports() { return {}; }
 

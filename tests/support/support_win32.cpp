@@ -414,14 +414,15 @@ class pipe_squatter {
 struct squatting_state {
   std::mutex mutex;
   unsigned long pipes = 0;
+  unsigned every = 2;
   std::vector<std::unique_ptr<pipe_squatter>> squatters;
   std::vector<std::string> errors;
 };
 squatting_state squatting;
 
-void squat_every_other(const wchar_t* name) {
+void squat(const wchar_t* name) {
   std::lock_guard<std::mutex> lock(squatting.mutex);
-  if (squatting.pipes++ % 2 != 0) return;
+  if (squatting.pipes++ % squatting.every != 0) return;
   try {
     squatting.squatters.push_back(std::make_unique<pipe_squatter>(narrow(name)));
   } catch (const std::exception& e) {
@@ -430,14 +431,16 @@ void squat_every_other(const wchar_t* name) {
 }
 }  // namespace
 
-pipe_squatting::pipe_squatting() {
+pipe_squatting::pipe_squatting(unsigned every) {
 #ifdef BEQUEST_TESTING_HOOKS
   std::lock_guard<std::mutex> lock(squatting.mutex);
   squatting.pipes = 0;
+  squatting.every = every ? every : 1;
   squatting.squatters.clear();
   squatting.errors.clear();
-  bequest::detail::testing::set_pipe_created_hook(squat_every_other);
+  bequest::detail::testing::set_pipe_created_hook(squat);
 #else
+  (void)every;
   throw std::logic_error("pipe_squatting needs a build with BEQUEST_TESTING_HOOKS");
 #endif
 }
