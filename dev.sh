@@ -7,6 +7,8 @@
 #                   another project, on both platforms) and the API reference check (Doxygen)
 #   ./dev.sh bench  build optimised, run bench/ on Linux and under Wine, write
 #                   build/bench/summary.csv and draw docs/bench.png
+#   ./dev.sh check  the fast inner loop: format check, Linux build, the Linux suite without the
+#                   soak and the consumer test (about a minute once built)
 #   ./dev.sh docs   build the API reference into build/docs/html
 #   ./dev.sh fuzz [SECONDS]  the libFuzzer targets alone, SECONDS each (600 by default);
 #                   ./dev.sh test runs them for 60 s each after the Linux suite
@@ -14,7 +16,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-packages=(cmake ninja-build g++ pkg-config libfmt-dev libasio-dev catch2 libboost-dev libboost-filesystem-dev
+packages=(cmake ninja-build g++ clang-format pkg-config libfmt-dev libasio-dev catch2 libboost-dev libboost-filesystem-dev
           g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64 doxygen clang-14 libclang-rt-14-dev)
 
 ensure_packages() {
@@ -122,6 +124,7 @@ soak_figures() {  # soak_figures BUILD_DIR
 cmd_test() {
   ensure_packages "${packages[@]}"
   local failed=0 start=$SECONDS t timings="" fuzz_pid
+  check_format || failed=1
   t=$SECONDS; run_suite linux || failed=1; soak_figures build/linux; timings+=" linux $((SECONDS - t)) s,"
   t=$SECONDS; run_suite linux-generic -LE 'consumer|soak' || failed=1; timings+=" linux-generic $((SECONDS - t)) s,"
   t=$SECONDS; run_suite linux-asan -LE 'consumer|soak' || failed=1; timings+=" linux-asan $((SECONDS - t)) s,"
@@ -146,6 +149,34 @@ cmd_test() {
   timings+=" windows $((SECONDS - t)) s"
   echo "==> dev.sh test:${timings}; $((SECONDS - start)) s in all"
   if [ $failed -ne 0 ]; then echo "==> dev.sh test: FAILED"; else echo "==> dev.sh test: all suites passed"; fi
+  return $failed
+}
+
+# The sources clang-format checks (.clang-format at the root; clang-format 14, Debian 12's).
+format_sources() {
+  git ls-files -- 'include/*.hpp' 'src/*.hpp' 'src/*.cpp' 'tests/*.hpp' 'tests/*.cpp'
+}
+
+check_format() {
+  echo "==> format: clang-format --dry-run -Werror"
+  local files
+  mapfile -t files < <(format_sources)
+  if clang-format --dry-run -Werror "${files[@]}"; then
+    echo "==> format: ${#files[@]} files clean"
+  else
+    echo "==> format: FAILED (run: git ls-files -- 'include/*.hpp' 'src/*.[ch]pp' 'tests/*.[ch]pp' | xargs clang-format -i)"
+    return 1
+  fi
+}
+
+# The fast inner loop: what most changes need checked before ./dev.sh test.
+cmd_check() {
+  ensure_packages "${packages[@]}"
+  local failed=0 start=$SECONDS
+  check_format || failed=1
+  run_suite linux -LE 'consumer|soak' || failed=1
+  echo "==> dev.sh check: $((SECONDS - start)) s"
+  if [ $failed -ne 0 ]; then echo "==> dev.sh check: FAILED"; else echo "==> dev.sh check: passed"; fi
   return $failed
 }
 
@@ -266,8 +297,9 @@ cmd_docs() {
 case "${1:-}" in
   test) cmd_test ;;
   demo) cmd_demo ;;
+  check) cmd_check ;;
   bench) cmd_bench ;;
   docs) cmd_docs ;;
   fuzz) cmd_fuzz "${2:-600}" ;;
-  *) echo "usage: ./dev.sh demo | test | bench | docs | fuzz [SECONDS]" >&2; exit 2 ;;
+  *) echo "usage: ./dev.sh demo | test | check | bench | docs | fuzz [SECONDS]" >&2; exit 2 ;;
 esac

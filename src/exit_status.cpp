@@ -16,7 +16,7 @@ std::string exit_status::to_string() const {
   }
   // Windows NTSTATUS-style codes (0xC0000005) read better in hex.
   const auto bits = static_cast<unsigned>(code_);
-  if (bits >= 0x80000000u) return fmt::format("exited with code {:#010X}", bits);
+  if (bits >= 0x80000000u) return fmt::format("exited with code 0x{:08X}", bits);
   return fmt::format("exited with code {}", code_);
 }
 

@@ -4,7 +4,7 @@
 #include <bequest/handle.hpp>
 
 #include "platform.hpp"
-#include "spawn_common.hpp"
+#include "handle_value.hpp"
 
 #include <fmt/format.h>
 

@@ -3,7 +3,8 @@
 #include <bequest/inherited.hpp>
 
 #include "platform.hpp"
-#include "spawn_common.hpp"
+#include "handle_value.hpp"
+#include "inherit_format.hpp"
 #include "startup_internal.hpp"
 
 #include <cstdint>
@@ -20,22 +21,13 @@ namespace {
 /// POSIX: a descriptor is a non-negative int. Windows: a handle is pointer-sized, but only its
 /// low 32 bits are significant ("Interprocess Communication Between 32-bit and 64-bit
 /// Applications", Microsoft Learn), so 32-bit and 64-bit children read the same range.
-/// (Templates, so that `if constexpr` leaves out the branch of the other platform.)
+/// (A template, so that `if constexpr` leaves out the branch of the other platform.)
 template <class H = native_handle>
 constexpr std::uint64_t max_handle_value() noexcept {
   if constexpr (std::is_pointer_v<H>) {
     return UINT32_MAX;
   } else {
     return static_cast<std::uint64_t>(std::numeric_limits<H>::max());
-  }
-}
-
-template <class H = native_handle>
-H to_handle(std::uint64_t value) noexcept {
-  if constexpr (std::is_pointer_v<H>) {
-    return reinterpret_cast<H>(static_cast<std::uintptr_t>(value));
-  } else {
-    return static_cast<H>(value);
   }
 }
 
@@ -58,11 +50,13 @@ inherit_table& table() {
       return;
     }
     for (auto& [name, value] : parsed) {
+      native_handle h{};
+      (void)to_handle(value, h);  // fits: the parser held every value to max_handle_value()
       if (name == startup_entry) {
         t.startup.present = true;
-        t.startup.handle = to_handle(value);
+        t.startup.handle = h;
       } else if (name.rfind("bequest.", 0) != 0) {
-        t.entries.push_back({std::move(name), to_handle(value)});
+        t.entries.push_back({std::move(name), h});
       }
     }
   });

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSL-1.0
 #pragma once
 
-// The one internal interface between bequest's shared code (src/*.cpp) and a backend
-// (src/posix/*.cpp or src/win32/*.cpp; CMake compiles exactly one set). Every function here
-// is implemented once per backend, in the file named beside it.
+// The calls that shared code (src/*.cpp) makes down into a backend (src/posix/*.cpp or
+// src/win32/*.cpp; CMake compiles exactly one set). Every function here is implemented once
+// per backend, in the file named beside it. A backend uses the shared code's data types
+// (launch_plan.hpp, failure.hpp, startup_internal.hpp, handle_value.hpp) but never calls
+// back into a shared step of a spawn.
 
 #include "child_impl.hpp"
 #include "failure.hpp"
@@ -25,15 +27,35 @@
 #include <utility>
 #include <vector>
 
+namespace bequest::detail {
+struct launch_plan;  // launch_plan.hpp
+struct launch_resources;
+struct resolved_program;
+}  // namespace bequest::detail
+
 namespace bequest::detail::os {
 
 // --- spawn.cpp ---------------------------------------------------------------------------
 
-/// Starts the process described by `options`, already checked by `check_options()`.
-/// On failure returns nullptr, fills `f`, and has released everything it acquired. It may
-/// throw (std::bad_alloc): everything it holds is owned by RAII objects, so unwinding
-/// releases it, and the caller in src/spawn.cpp turns the exception into a failure.
-std::unique_ptr<child_impl> spawn_process(const spawn_options& options, failure& f);
+/// The child's working directory: `given` checked to be an existing directory, or none. On
+/// Windows always set and absolute (the parent's current directory when none is given), so
+/// that the helper parent's directory never matters. Fails naming `cwd`.
+bool resolve_cwd(const std::optional<std::filesystem::path>& given, std::string_view program,
+                 std::optional<std::filesystem::path>& cwd, failure& f);
+/// Finds the file the plan runs, with the child's PATH (and on Windows PATHEXT and ComSpec)
+/// looked up in `plan` (launch_plan::child_variable); `cwd_given` says the child changes
+/// directory, so a relative path is made absolute against ours. Never the current directory
+/// for a bare name. Fails naming the program and what was searched.
+bool resolve_program(const launch_plan& plan, bool cwd_given, resolved_program& out, failure& f);
+/// The backend's own checks of a lowered plan, made before anything is opened: options this
+/// platform cannot honour (std::errc::not_supported); on Windows the command line, with the
+/// batch-file rules and the length limit.
+bool check_launch(const launch_plan& plan, failure& f);
+/// Starts the process `plan` describes, with the handles `r` opened for it, into `c` (which
+/// already holds our ends of its pipes). On failure returns false, fills `f`, and has released
+/// everything it acquired; `r` is released by the caller. May throw std::bad_alloc: everything
+/// it holds is owned by RAII objects, and src/spawn.cpp turns the exception into a failure.
+bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, failure& f);
 /// What `bequest::exact_inheritance()` answers for this backend and build.
 bool exact_inheritance() noexcept;
 
@@ -62,6 +84,13 @@ const char* signal_name(int signal) noexcept;
 void close_handle(native_handle h) noexcept;
 /// True when `h` is an open handle in this process.
 bool handle_is_open(native_handle h) noexcept;
+/// Why the caller's handle `h` cannot be given to a child ("fd 42 is not open"), or empty when
+/// it can: the one check, and the one message form, for every handle a caller passes.
+std::optional<std::string> handle_problem(native_handle h);
+/// The error code that goes with a handle_problem (EBADF / ERROR_INVALID_HANDLE).
+std::error_code bad_handle_error() noexcept;
+/// This process's standard stream 0, 1 or 2 (POSIX: the fd; Windows: GetStdHandle).
+native_handle standard_handle(int index) noexcept;
 std::size_t read_some(native_handle h, void* buffer, std::size_t size, std::error_code& ec) noexcept;
 std::size_t write_some(native_handle h, const void* data, std::size_t size, std::error_code& ec) noexcept;
 pipe_ends make_pipe(std::error_code& ec) noexcept;
@@ -107,6 +136,9 @@ bool communicate(transfer& t, std::optional<std::chrono::steady_clock::time_poin
 
 /// True where environment variable names compare without regard to case (Windows).
 bool env_names_ignore_case() noexcept;
+/// True where every string handed to the system is converted from UTF-8 (Windows), so that
+/// text that is not UTF-8 must be refused up front.
+bool strings_must_be_utf8() noexcept;
 /// This process's environment as UTF-8 (name, value) pairs, in its own order.
 std::vector<std::pair<std::string, std::string>> current_environment();
 std::optional<std::string> get_env(const std::string& name);
@@ -129,10 +161,13 @@ struct memory_object {
 
 /// A new object of `size` bytes, zero-filled and mapped writable.
 bool create_memory(std::size_t size, memory_object& m, std::error_code& ec) noexcept;
-/// A new object holding `header` then `payload`, written once and sealed; mapped read-only when
-/// `map` is set. The fastest way to get bytes the caller already holds into shared memory.
+/// Whether create_sealed_copy leaves the object mapped in this process.
+enum class keep_mapped { no, read_only };
+/// A new object holding `header` then `payload`, written once and sealed, and mapped
+/// read-only when asked. The fastest way to get bytes the caller already holds into shared
+/// memory.
 bool create_sealed_copy(const std::byte* header, std::size_t header_size, const void* payload,
-                        std::size_t payload_size, bool map, memory_object& m, std::error_code& ec) noexcept;
+                        std::size_t payload_size, keep_mapped map, memory_object& m, std::error_code& ec) noexcept;
 /// Ends write access for good. The view keeps its address and becomes read-only (so earlier
 /// pointers into it stay readable, and writes through them fault). On failure nothing changed.
 bool seal_memory(memory_object& m, std::error_code& ec) noexcept;

@@ -6,7 +6,7 @@
 
 #include "child_impl.hpp"
 #include "platform.hpp"
-#include "spawn_common.hpp"
+#include "spawn.hpp"
 
 #include <fmt/format.h>
 

@@ -2,9 +2,12 @@
 #include <bequest/error.hpp>
 #include <bequest/spawn.hpp>
 
+#include "spawn.hpp"
+
 #include "child_impl.hpp"
+#include "launch_plan.hpp"
+#include "lower.hpp"
 #include "platform.hpp"
-#include "spawn_common.hpp"
 
 #include <new>
 
@@ -13,9 +16,12 @@ namespace detail {
 
 child spawn_child(const spawn_options& options, failure& f) noexcept {
   try {
-    if (!check_options(options, f)) return child();
-    auto impl = os::spawn_process(options, f);
-    if (!impl) return child();
+    launch_plan plan;
+    if (!lower_options(options, plan, f)) return child();
+    auto impl = std::make_unique<child_impl>();
+    launch_resources resources;
+    if (!acquire_resources(plan, *impl, resources, f)) return child();
+    if (!os::spawn_process(plan, resources, *impl, f)) return child();
     impl->policy = options.on_destroy;
     impl->tree = options.process_tree;
     return child_access::make(std::move(impl));

@@ -23,26 +23,25 @@ bool startup_buffer_access::seal(startup_buffer::impl& b, std::error_code& ec) n
   return b.memory.sealed || os::seal_memory(b.memory, ec);
 }
 
-bool prepare_startup_data(const spawn_options& o, startup_object& out, failure& f) {
-  const startup_payload& p = o.startup_data;
+bool prepare_startup_data(std::string_view program, const startup_payload& p, startup_object& out, failure& f) {
   if (p.holds_buffer()) {
     std::error_code ec;
     startup_buffer::impl& b = *startup_buffer_access::get(p.buffer());
     if (!startup_buffer_access::seal(b, ec)) {
-      return spawn_failed(f, o.program, ec, "startup_data: seal the startup_buffer");
+      return spawn_failed(f, program, ec, "startup_data: seal the startup_buffer");
     }
     out.handle = b.memory.handle;
     return true;
   }
   if (p.empty()) return true;
   if (too_large(p.bytes().size())) {
-    return spawn_failed(f, o.program, make_error_code(std::errc::value_too_large), "startup_data: too large to map");
+    return spawn_failed(f, program, make_error_code(std::errc::value_too_large), "startup_data: too large to map");
   }
   std::byte header[startup_header_size];
   write_startup_header(header, p.bytes().size());
   std::error_code ec;
-  if (!os::create_sealed_copy(header, sizeof header, p.bytes().data(), p.bytes().size(), false, out.owned, ec)) {
-    return spawn_failed(f, o.program, ec,
+  if (!os::create_sealed_copy(header, sizeof header, p.bytes().data(), p.bytes().size(), os::keep_mapped::no, out.owned, ec)) {
+    return spawn_failed(f, program, ec,
                         fmt::format("startup_data: put {} bytes into shared memory", p.bytes().size()));
   }
   out.handle = out.owned.handle;
@@ -97,7 +96,7 @@ startup_buffer startup_buffer::copy_of(std::string_view bytes, std::error_code& 
   }
   std::byte header[detail::startup_header_size];
   detail::write_startup_header(header, bytes.size());
-  if (!detail::os::create_sealed_copy(header, sizeof header, bytes.data(), bytes.size(), true, b->memory, ec)) {
+  if (!detail::os::create_sealed_copy(header, sizeof header, bytes.data(), bytes.size(), detail::os::keep_mapped::read_only, b->memory, ec)) {
     return {};
   }
   b->payload_size = bytes.size();

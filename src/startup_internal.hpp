@@ -42,9 +42,9 @@ struct startup_object {
   ~startup_object() { os::release_memory(owned); }
 };
 
-/// Sets `out` up for `o.startup_data`: seals a buffer that is not sealed yet, or copies the
-/// bytes into a new sealed object. Nothing to do (out.handle stays invalid) when it is empty.
-bool prepare_startup_data(const spawn_options& o, startup_object& out, failure& f);
+/// Sets `out` up for `payload`: seals a buffer that is not sealed yet, or copies the bytes into
+/// a new sealed object. Nothing to do (out.handle stays invalid) when it is empty.
+bool prepare_startup_data(std::string_view program, const startup_payload& payload, startup_object& out, failure& f);
 
 /// What the child's BEQUEST_INHERIT says about start-up data (src/inherited.cpp reads it once,
 /// with the rest of the variable).

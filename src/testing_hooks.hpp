@@ -31,8 +31,9 @@ BEQUEST_API void fail_acquisitions_after(int spare) noexcept;
 BEQUEST_API void stop_failing_acquisitions() noexcept;
 /// The backend's question before each acquisition: true means "fail this one".
 BEQUEST_API bool acquisition_fails() noexcept;
-/// The process id of the Windows helper process the next spawn would use (0 if there is none,
-/// and always 0 on POSIX), so that a test can count the handles left in it.
+/// Windows only (defined by src/win32/helper.cpp; POSIX has no helper and no definition): the
+/// process id of the helper process the next spawn would use, 0 if there is none, so that a
+/// test can count the handles left in it.
 BEQUEST_API std::uint32_t helper_process_id() noexcept;
 
 /// Windows: called each time the backend has created the server end of an asynchronous pipe

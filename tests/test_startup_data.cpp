@@ -4,7 +4,8 @@
 #include "common.hpp"
 
 #include "probe/digest.hpp"
-#include "spawn_common.hpp"
+#include "inherit_format.hpp"
+#include "lowering.hpp"
 #include "startup_format.hpp"
 
 #include <cstring>
@@ -420,12 +421,10 @@ TEST_CASE("start-up data is published as the last, reserved entry of BEQUEST_INH
   o.program = "x";
   o.env = bequest::environment::empty();
   o.inherit = {{"h", bequest::invalid_native_handle}};
-  std::vector<std::string> block;
-  bequest::detail::failure f;
-  REQUIRE(bequest::detail::build_environment(o, {17}, block, f, std::uint64_t{18}));
+  auto block = t::lowered_environment(o, {17}, std::uint64_t{18});
   CHECK(block == std::vector<std::string>{"BEQUEST_INHERIT=h=17;bequest.startup_data=18"});
   o.inherit.clear();
-  REQUIRE(bequest::detail::build_environment(o, {}, block, f, std::uint64_t{3}));
+  block = t::lowered_environment(o, {}, std::uint64_t{3});
   CHECK(block == std::vector<std::string>{"BEQUEST_INHERIT=bequest.startup_data=3"});
   const auto parsed = bequest::detail::parse_inherit_variable("h=17;bequest.startup_data=18");
   REQUIRE(parsed.size() == 2);

@@ -2,9 +2,14 @@
 // Unit tests of the shared, OS-free pieces.
 #include "common.hpp"
 
-#include "spawn_common.hpp"
+#include "error_text.hpp"
+#include "inherit_format.hpp"
+#include "lowering.hpp"
+
+#include <cerrno>
 
 using bequest::detail::parse_inherit_variable;
+using t::mentions;
 
 TEST_CASE("the BEQUEST_INHERIT parser accepts the published form", "[units]") {
   const auto e = parse_inherit_variable("log=3;listen=4;a.b-c_d=18446744073709551615");
@@ -51,7 +56,7 @@ TEST_CASE("the BEQUEST_INHERIT parser voids the whole variable for one value abo
 TEST_CASE("exit_status formats for people", "[units]") {
   CHECK(fmt::format("{}", bequest::exit_status::exited(3)) == "exited with code 3");
   CHECK(fmt::format("{}", bequest::exit_status::exited(static_cast<int>(0xC0000005u))) ==
-        "exited with code 0XC0000005");
+        "exited with code 0xC0000005");
   const std::string killed = fmt::format("{}", bequest::exit_status::signaled(9));
   CHECK(killed.rfind("killed by signal 9", 0) == 0);
   CHECK(bequest::exit_status::exited(0).success());
@@ -76,9 +81,76 @@ TEST_CASE("the child's environment keeps order, applies changes and publishes ha
   o.env = bequest::environment::empty().set("B", "1").set("A", "2").set("B", "3").unset("A").set("C", "{handle:h}");
   o.inherit = {{"h", bequest::invalid_native_handle}};
   o.substitute_handles = true;
-  std::vector<std::string> block;
-  bequest::detail::failure f;
-  REQUIRE(bequest::detail::build_environment(o, {17}, block, f));
+  const auto block = t::lowered_environment(o, {17});
   CHECK(block == std::vector<std::string>{"B=3", "C=17", "BEQUEST_INHERIT=h=17"});
-  CHECK(bequest::detail::find_variable(block, "C") == std::string_view("17"));
+}
+
+TEST_CASE("exec errors are described by what they mean", "[units]") {
+  using bequest::detail::describe_exec_error;
+  CHECK(mentions(describe_exec_error(E2BIG, "/x"), "ARG_MAX"));
+  CHECK(mentions(describe_exec_error(E2BIG, "/x"), "startup_data"));
+  CHECK(mentions(describe_exec_error(ENOEXEC, "/x"), "#! line"));
+  CHECK(mentions(describe_exec_error(ENOENT, "/x"), "interpreter was not found"));
+  CHECK(describe_exec_error(EACCES, "/bin/x") == "execute \"/bin/x\"");
+}
+
+TEST_CASE("CreateProcess errors are described by what they mean, elevation included", "[units]") {
+  using bequest::detail::describe_create_process_error;
+  namespace code = bequest::detail::win32_code;
+  const std::string path = "C:\\x\\tool.exe";
+  CHECK(mentions(describe_create_process_error(code::bad_exe_format, path), "not a Windows program"));
+  CHECK(mentions(describe_create_process_error(code::exe_machine_type_mismatch, path), "not a Windows program"));
+  const std::string elevation = describe_create_process_error(code::elevation_required, path);
+  CHECK(mentions(elevation, "requires elevation"));
+  CHECK_FALSE(mentions(elevation, "cwd"));
+  CHECK(mentions(describe_create_process_error(code::directory, path), "cwd is not a valid directory"));
+  CHECK(describe_create_process_error(5, path) == "execute \"C:\\x\\tool.exe\" (CreateProcess)");
+}
+
+TEST_CASE("handle placeholders are found once and rendered with the child's values", "[units]") {
+  using bequest::detail::handle_template;
+  const std::vector<bequest::inherited> inherit = {{"log", bequest::invalid_native_handle},
+                                                   {"sock", bequest::invalid_native_handle}};
+  handle_template t;
+  std::string problem;
+  REQUIRE(handle_template::parse("--log={handle:log} --s={handle:sock}{handle:log}", inherit, t, problem));
+  CHECK(t.render({7, 12}) == "--log=7 --s=127");
+  CHECK(t.text() == "--log={handle:log} --s={handle:sock}{handle:log}");
+  CHECK_FALSE(handle_template::parse("{handle:nope}", inherit, t, problem));
+  CHECK(mentions(problem, "names no entry"));
+  CHECK_FALSE(handle_template::parse("x{handle:log", inherit, t, problem));
+  CHECK(mentions(problem, "unterminated"));
+  CHECK(handle_template("{handle:log}").render({1, 2}) == "{handle:log}");
+}
+
+TEST_CASE("environment names compare as the platform does", "[units]") {
+  using bequest::detail::env_names_equal;
+  CHECK(env_names_equal("Path", "PATH", true));
+  CHECK_FALSE(env_names_equal("Path", "PATH", false));
+  CHECK_FALSE(env_names_equal("PATH", "PATH2", true));
+  bequest::detail::env_pairs env(true, {{"Path", "a"}, {"HOME", "h"}});
+  env.set("PATH", bequest::detail::handle_template("b"));
+  REQUIRE(env.entries().size() == 2);
+  CHECK(env.entries()[0].first == "Path");  // the first spelling stays, with the last value
+  CHECK(env.text_of("path") == std::string_view("b"));
+  env.erase("home");
+  CHECK(env.entries().size() == 1);
+}
+
+TEST_CASE("UTF-8 is checked to the letter", "[units]") {
+  using bequest::detail::is_valid_utf8;
+  CHECK(is_valid_utf8("plain"));
+  CHECK(is_valid_utf8("\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80"));  // ä € 😀
+  CHECK_FALSE(is_valid_utf8("\xc3"));                  // truncated
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));              // overlong '/'
+  CHECK_FALSE(is_valid_utf8("\xe0\x80\xaf"));          // overlong, three bytes
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));          // a surrogate
+  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));      // past U+10FFFF
+  CHECK_FALSE(is_valid_utf8("\x80"));                  // a lone continuation byte
+}
+
+TEST_CASE("the stream names come from one table", "[units]") {
+  CHECK(std::string(bequest::detail::stdio_name(0)) == "stdin");
+  CHECK(std::string(bequest::detail::stdio_name(1)) == "stdout");
+  CHECK(std::string(bequest::detail::stdio_name(2)) == "stderr");
 }

@@ -147,7 +147,7 @@ TEST_CASE("a child that crashes or is killed by someone else reports how it ende
     CHECK(fault.to_string() == "killed by signal 11 (SIGSEGV)");
   } else {
     CHECK(fault.code() == static_cast<int>(0xC0000005u));
-    CHECK(fault.to_string() == "exited with code 0XC0000005");
+    CHECK(fault.to_string() == "exited with code 0xC0000005");
   }
   // Ended from outside, not through child::kill: SIGKILL / TerminateProcess(1) by process id.
   bequest::child victim = bequest::spawn(t::probe({"sleep", "60000"}));

@@ -11,6 +11,8 @@ namespace bequest::detail::os {
 
 bool env_names_ignore_case() noexcept { return false; }
 
+bool strings_must_be_utf8() noexcept { return false; }
+
 std::vector<std::pair<std::string, std::string>> current_environment() {
   std::vector<std::pair<std::string, std::string>> vars;
   for (char** p = environ; p && *p; ++p) {

@@ -11,6 +11,8 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 namespace bequest::detail {
 
 std::error_code last_os_error() noexcept { return {errno, std::generic_category()}; }
@@ -52,6 +54,15 @@ void close_handle(native_handle h) noexcept {
 }
 
 bool handle_is_open(native_handle h) noexcept { return h >= 0 && ::fcntl(h, F_GETFD) != -1; }
+
+std::optional<std::string> handle_problem(native_handle h) {
+  if (handle_is_open(h)) return std::nullopt;
+  return fmt::format("fd {} is not open", h);
+}
+
+std::error_code bad_handle_error() noexcept { return {EBADF, std::generic_category()}; }
+
+native_handle standard_handle(int index) noexcept { return index; }
 
 namespace {
 

@@ -6,7 +6,7 @@
 // posix_spawn has no action for. This path is taken only for children that ask for it:
 // clone(CLONE_VM | CLONE_VFORK) runs a small function on its own stack in the child, sharing
 // our memory (so nothing is copied, as with posix_spawn) while this thread waits until the
-// child has called exec or _exit. The function follows the same launch_plan as the
+// child has called exec or _exit. The function follows the same child_steps as the
 // posix_spawn path, so every other option behaves exactly the same.
 //
 // What the child may call: nothing but syscall(2). It runs in a copy of a process that may
@@ -21,6 +21,7 @@
 // is intercepted by none of them; it touches only errno, the spawning thread's, which is
 // blocked until the child has exec'd (as with vfork). The child's own code is compiled
 // without sanitizer instrumentation for the same reason, and calls no out-of-line C++.
+#include "../error_text.hpp"
 #include "posix.hpp"
 
 #include <cerrno>
@@ -63,7 +64,7 @@ namespace {
 /// in the plan as plain data, so that it calls no C++ function (a vector's begin() is
 /// instrumented code in a sanitizer build).
 struct clone_context {
-  const launch_plan* plan;
+  const child_steps* plan;
   const fd_move* dups;    ///< plan->dups.data()
   std::size_t dup_count;
   pid_t parent;           ///< our process id, to notice that we died before PR_SET_PDEATHSIG took hold
@@ -123,7 +124,7 @@ BEQUEST_IN_CLONED_CHILD void close_from(int first) {
 // Runs in the child, on its own stack, sharing our memory.
 BEQUEST_IN_CLONED_CHILD int child_main(void* arg) {
   auto& ctx = *static_cast<clone_context*>(arg);
-  const launch_plan& plan = *ctx.plan;
+  const child_steps& plan = *ctx.plan;
 
   // Every signal arrives blocked (the parent blocked them all before clone). Put every
   // handler back to the default before unblocking anything: a handler of ours, run here,
@@ -177,7 +178,7 @@ BEQUEST_IN_CLONED_CHILD int child_main(void* arg) {
 
 }  // namespace
 
-bool launch_with_parent_death_signal(const launch_plan& plan, std::string_view program, int& pid, failure& f) {
+bool launch_with_parent_death_signal(const child_steps& plan, std::string_view program, int& pid, failure& f) {
   // The child's stack: it calls little more than system call wrappers.
   constexpr std::size_t stack_size = 64 * 1024;
   void* stack = ::mmap(nullptr, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -200,16 +201,20 @@ bool launch_with_parent_death_signal(const launch_plan& plan, std::string_view p
     }
     const int error = ctx.error;
     const std::string what =
-        ctx.step == step_exec ? describe_spawn_error(error, plan.path) : std::string(step_text(ctx.step));
+        ctx.step == step_exec ? describe_exec_error(error, plan.path) : std::string(step_text(ctx.step));
     return spawn_failed(f, program, {error, std::generic_category()}, what);
   }
   pid = child;
   return true;
 }
 
+bool parent_death_signal_supported() noexcept { return true; }
+
 #else
 
-bool launch_with_parent_death_signal(const launch_plan&, std::string_view program, int&, failure& f) {
+bool parent_death_signal_supported() noexcept { return false; }
+
+bool launch_with_parent_death_signal(const child_steps&, std::string_view program, int&, failure& f) {
   return spawn_failed(f, program, make_error_code(std::errc::not_supported),
                       "kill_on_parent_exit: this system has no way to make a child die with its parent");
 }

@@ -49,7 +49,7 @@ bool plan_descriptors(const std::vector<fd_move>& moves, int first_free, std::ve
 /// dispositions to default; new session or new process group; the dup2 plan; the null
 /// device for the streams that get it; stderr to stdout; close every fd >= close_from; cwd;
 /// empty signal mask; execve.
-struct launch_plan {
+struct child_steps {
   const char* path = nullptr;  ///< what to execute, already resolved
   char* const* argv = nullptr;
   char* const* envp = nullptr;
@@ -62,15 +62,14 @@ struct launch_plan {
   bool new_session = false;  ///< a session leader is also the leader of a new group
 };
 
-/// What an exec (or posix_spawn) errno means for the caller, naming the file.
-std::string describe_spawn_error(int error, const std::string& path);
-
 /// Starts `plan` with posix_spawn.
-bool launch_posix_spawn(const launch_plan& plan, std::string_view program, int& pid, failure& f);
+bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& pid, failure& f);
 /// Starts `plan` so that the child is killed when this process's spawning thread ends
 /// (Linux: clone(CLONE_VM | CLONE_VFORK) with PR_SET_PDEATHSIG before exec). Elsewhere fails
 /// with not_supported.
-bool launch_with_parent_death_signal(const launch_plan& plan, std::string_view program, int& pid, failure& f);
+bool launch_with_parent_death_signal(const child_steps& plan, std::string_view program, int& pid, failure& f);
+/// True where launch_with_parent_death_signal can work (Linux).
+bool parent_death_signal_supported() noexcept;
 
 // --- close_others.cpp ---
 

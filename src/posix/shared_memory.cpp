@@ -109,7 +109,7 @@ bool create_memory(std::size_t size, memory_object& m, std::error_code& ec) noex
 }
 
 bool create_sealed_copy(const std::byte* header, std::size_t header_size, const void* payload,
-                        std::size_t payload_size, bool map_it, memory_object& m, std::error_code& ec) noexcept {
+                        std::size_t payload_size, keep_mapped mapping, memory_object& m, std::error_code& ec) noexcept {
   ec.clear();
   m = memory_object{};
   int fd = -1, writer = -1;
@@ -142,7 +142,7 @@ bool create_sealed_copy(const std::byte* header, std::size_t header_size, const 
     return false;
   }
   m.sealed = true;
-  if (map_it) {
+  if (mapping == keep_mapped::read_only) {
     m.view = map(m.handle, m.size, PROT_READ);
     if (!m.view) {
       ec = last_os_error();

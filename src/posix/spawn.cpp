@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 // POSIX: starting a process with posix_spawn, giving it exactly its stdio and inherit set.
 // (With kill_on_parent_exit, parent_death.cpp starts the same plan another way.)
+#include "../error_text.hpp"
+#include "../launch_plan.hpp"
 #include "../platform.hpp"
-#include "../spawn_common.hpp"
-#include "../startup_internal.hpp"
 #include "posix.hpp"
 
 #include <bequest/spawn.hpp>
@@ -24,8 +24,6 @@ namespace bequest {
 namespace detail {
 namespace {
 
-constexpr const char* stream_names[] = {"stdin", "stdout", "stderr"};
-
 struct file_actions {
   posix_spawn_file_actions_t value;
   int rc = posix_spawn_file_actions_init(&value);
@@ -42,7 +40,7 @@ struct spawn_attributes {
   }
 };
 
-/// Descriptors this spawn opened in the parent only for the child's sake: closed on every
+/// Copies of descriptors that the dup2 plan made in the parent (fd_plan.cpp): closed on every
 /// path out of spawn_process, success or failure.
 struct scratch_fds {
   std::vector<int> fds;
@@ -51,59 +49,11 @@ struct scratch_fds {
   }
 };
 
-struct stdio_plan {
-  int source = -1;        ///< the parent's fd for this stream, or -1 for none / opened in the child
-  bool open_null = false;  ///< opened as /dev/null by a file action in the child
-};
-
-bool plan_stdio(const spawn_options& o, int index, const stdio& s, stdio_plan& plan, child_impl& c,
-                scratch_fds& scratch, failure& f) {
-  const char* name = stream_names[index];
-  switch (s.type()) {
-    case stdio::kind::inherit:
-      // A stream the parent has closed stays closed in the child.
-      if (os::handle_is_open(index)) plan.source = index;
-      return true;
-    case stdio::kind::null: plan.open_null = true; return true;
-    case stdio::kind::pipe:
-    case stdio::kind::async_pipe:
-    case stdio::kind::file: {
-      unique_handle theirs = open_stdio_object(o, index, s, c, f);
-      if (!theirs) return false;
-      plan.source = theirs.release();
-      scratch.fds.push_back(plan.source);
-      return true;
-    }
-    case stdio::kind::handle:
-      if (!os::handle_is_open(s.native())) {
-        return spawn_failed(f, o.program, {EBADF, std::generic_category()},
-                            fmt::format("{}: stdio::handle({}) is not an open fd", name, s.native()));
-      }
-      plan.source = s.native();
-      return true;
-    case stdio::kind::to_stdout: return true;  // dup2(1, 2) after stdout is in place
-  }
-  return true;
-}
-
 }  // namespace
 
 namespace posix {
 
-std::string describe_spawn_error(int error, const std::string& path) {
-  switch (error) {
-    case E2BIG:
-      return fmt::format("execute \"{}\": the arguments and environment exceed the system limit (ARG_MAX); "
-                         "pass large data with spawn_options::startup_data instead",
-                         path);
-    case ENOEXEC: return fmt::format("execute \"{}\": not an executable format (a script needs a #! line)", path);
-    case ENOENT:
-      return fmt::format("execute \"{}\": the file or its interpreter was not found, or cwd is missing", path);
-    default: return fmt::format("execute \"{}\"", path);
-  }
-}
-
-bool launch_posix_spawn(const launch_plan& plan, std::string_view program, int& pid, failure& f) {
+bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& pid, failure& f) {
   file_actions actions;
   spawn_attributes attrs;
   if (actions.rc != 0 || attrs.rc != 0) {
@@ -124,7 +74,7 @@ bool launch_posix_spawn(const launch_plan& plan, std::string_view program, int& 
     const int rc = posix_spawn_file_actions_addopen(&actions.value, i, "/dev/null", i == 0 ? O_RDONLY : O_WRONLY, 0);
     if (rc != 0) {
       return spawn_failed(f, program, {rc, std::generic_category()},
-                          fmt::format("{}: add the file action open /dev/null", stream_names[i]));
+                          fmt::format("{}: add the file action open /dev/null", stdio_name(i)));
     }
   }
   if (plan.stderr_to_stdout) {
@@ -167,7 +117,7 @@ bool launch_posix_spawn(const launch_plan& plan, std::string_view program, int& 
   const int rc = ::posix_spawn(&child, plan.path, &actions.value, &attrs.value, plan.argv, plan.envp);
   if (rc != 0) {
     // glibc has already reaped a child whose exec failed.
-    return spawn_failed(f, program, {rc, std::generic_category()}, describe_spawn_error(rc, plan.path));
+    return spawn_failed(f, program, {rc, std::generic_category()}, describe_exec_error(rc, plan.path));
   }
   pid = child;
   return true;
@@ -179,111 +129,99 @@ namespace os {
 
 bool exact_inheritance() noexcept { return posix::can_close_others(); }
 
-std::unique_ptr<child_impl> spawn_process(const spawn_options& o, failure& f) {
-
-  // The start-up data's descriptor, if any, comes right after the inherit set, so entry i is
-  // still fd 3 + i.
-  const bool has_startup = !o.startup_data.empty();
-  const int startup_target = 3 + static_cast<int>(o.inherit.size());
-  const int first_free = startup_target + (has_startup ? 1 : 0);
-  const startup_value startup_fd = has_startup ? startup_value(startup_target) : std::nullopt;
-  child_values values(o.inherit.size());
-  for (std::size_t i = 0; i < o.inherit.size(); ++i) {
-    const inherited& e = o.inherit[i];
-    if (!handle_is_open(e.handle)) {
-      spawn_failed(f, o.program, {EBADF, std::generic_category()},
-                   fmt::format("inherit[{}] \"{}\": fd {} is not open", i, e.name, e.handle));
-      return nullptr;
-    }
-    values[i] = static_cast<std::uint64_t>(3 + i);
+bool resolve_cwd(const std::optional<std::filesystem::path>& given, std::string_view program,
+                 std::optional<std::filesystem::path>& cwd, failure& f) {
+  cwd = given;
+  if (!given) return true;
+  struct stat st {};
+  if (::stat(given->c_str(), &st) != 0) {
+    return spawn_failed(f, program, last_os_error(), fmt::format("cwd \"{}\"", utf8(*given)));
   }
-
-  std::vector<std::string> argv_strings;
-  if (!build_arguments(o, values, argv_strings, f)) return nullptr;
-  std::vector<std::string> env_strings;
-  const bool parents_env = environment_is_parents(o);
-  if (!parents_env && !build_environment(o, values, env_strings, f, startup_fd)) return nullptr;
-
-  if (o.cwd) {
-    struct stat st {};
-    if (::stat(o.cwd->c_str(), &st) != 0) {
-      spawn_failed(f, o.program, last_os_error(), fmt::format("cwd \"{}\"", utf8(*o.cwd)));
-      return nullptr;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      spawn_failed(f, o.program, make_error_code(std::errc::not_a_directory),
-                   fmt::format("cwd \"{}\" is not a directory", utf8(*o.cwd)));
-      return nullptr;
-    }
+  if (!S_ISDIR(st.st_mode)) {
+    return spawn_failed(f, program, make_error_code(std::errc::not_a_directory),
+                        fmt::format("cwd \"{}\" is not a directory", utf8(*given)));
   }
+  return true;
+}
 
-  std::string path_var;
-  if (parents_env) {
-    const char* p = ::getenv("PATH");
-    path_var = p ? std::string(p) : posix::default_path();
-  } else {
-    auto p = find_variable(env_strings, "PATH");
-    path_var = p ? std::string(*p) : posix::default_path();
-  }
+bool resolve_program(const launch_plan& plan, bool cwd_given, resolved_program& out, failure& f) {
+  const std::optional<std::string> path_var = plan.child_variable("PATH");
   std::string resolved;
-  if (!posix::resolve_program(o.program, path_var, o.cwd.has_value(), resolved, f)) return nullptr;
-
-  auto c = std::make_unique<child_impl>();
-  scratch_fds scratch;
-  const stdio* streams[] = {&o.in, &o.out, &o.err};
-  stdio_plan plans[3];
-  for (int i = 0; i < 3; ++i) {
-    if (!plan_stdio(o, i, *streams[i], plans[i], *c, scratch, f)) return nullptr;
+  if (!posix::resolve_program(plan.program, path_var ? *path_var : posix::default_path(), cwd_given, resolved, f)) {
+    return false;
   }
+  out.path = std::move(resolved);
+  return true;
+}
 
-  // Last of the preparations, so that a spawn that fails its cheaper checks copies nothing.
-  // A copy made for this spawn alone is closed when `startup` goes, after the launch.
-  startup_object startup;
-  if (!prepare_startup_data(o, startup, f)) return nullptr;
+bool check_launch(const launch_plan& plan, failure& f) {
+  const auto unsupported = make_error_code(std::errc::not_supported);
+  if (plan.kill_on_parent_exit && !posix::parent_death_signal_supported()) {
+    return spawn_failed(f, plan.program, unsupported,
+                        "kill_on_parent_exit: this system has no way to make a child die with its parent");
+  }
+#if !defined(POSIX_SPAWN_SETSID)
+  if (plan.posix.new_session) {
+    return spawn_failed(f, plan.program, unsupported, "posix.new_session: this libc's posix_spawn cannot call setsid");
+  }
+#endif
+  return true;
+}
 
-  posix::launch_plan plan;
+bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, failure& f) {
+  // Entry i of the inherit set is fd 3 + i; the start-up data's descriptor, if any, comes
+  // right after them.
+  const bool has_startup = r.startup.handle != invalid_native_handle;
+  const int startup_target = 3 + static_cast<int>(plan.inherit.size());
+  const int first_free = startup_target + (has_startup ? 1 : 0);
+  child_values values(plan.inherit.size());
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 3 + i;
+
+  posix::child_steps steps;
   std::vector<posix::fd_move> moves;
-  moves.reserve(4 + o.inherit.size());
-  for (int i = 0; i < 3; ++i) {
-    if (plans[i].source >= 0) moves.push_back({plans[i].source, i});
-    plan.null_stream[i] = plans[i].open_null;
+  moves.reserve(4 + plan.inherit.size());
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (r.stdio[i] != invalid_native_handle) moves.push_back({r.stdio[i], static_cast<int>(i)});
+    steps.null_stream[i] = plan.stdio[i].what == stdio_plan::source::null_device;
   }
-  for (std::size_t i = 0; i < o.inherit.size(); ++i) moves.push_back({o.inherit[i].handle, 3 + static_cast<int>(i)});
-  if (has_startup) moves.push_back({startup.handle, startup_target});
-  if (!posix::plan_descriptors(moves, first_free, plan.dups, scratch.fds, o.program, f)) return nullptr;
-  plan.stderr_to_stdout = o.err.type() == stdio::kind::to_stdout;
-  plan.close_from = first_free;
-  plan.cwd = o.cwd ? o.cwd->c_str() : nullptr;
-  plan.new_session = o.posix.new_session;
-  plan.new_process_group = o.new_process_group || o.process_tree;
+  for (std::size_t i = 0; i < plan.inherit.size(); ++i) moves.push_back({plan.inherit[i].handle, 3 + static_cast<int>(i)});
+  if (has_startup) moves.push_back({r.startup.handle, startup_target});
+  // Copies made to get sources out of the way of the targets: closed when the spawn is over.
+  scratch_fds scratch;
+  if (!posix::plan_descriptors(moves, first_free, steps.dups, scratch.fds, plan.program, f)) return false;
+  steps.stderr_to_stdout = plan.stdio[2].what == stdio_plan::source::same_as_stdout;
+  steps.close_from = first_free;
+  steps.cwd = plan.cwd ? plan.cwd->c_str() : nullptr;
+  steps.new_session = plan.posix.new_session;
+  steps.new_process_group = plan.new_process_group || plan.process_tree;
 
+  std::vector<std::string> argv_strings = plan.render_arguments(values);
   std::vector<char*> argv;
   argv.reserve(argv_strings.size() + 1);
   for (auto& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_strings;
   std::vector<char*> envp;
-  if (!parents_env) {
+  if (!plan.parents_environment) {
+    env_strings = join_environment(
+        plan.render_environment(values, has_startup ? startup_value(startup_target) : std::nullopt));
     envp.reserve(env_strings.size() + 1);
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
   }
-  plan.path = resolved.c_str();
-  plan.argv = argv.data();
-  plan.envp = parents_env ? environ : envp.data();
+  steps.path = plan.executable.path.c_str();
+  steps.argv = argv.data();
+  steps.envp = plan.parents_environment ? environ : envp.data();
 
   int pid = -1;
-  const bool started = o.kill_on_parent_exit ? posix::launch_with_parent_death_signal(plan, o.program, pid, f)
-                                             : posix::launch_posix_spawn(plan, o.program, pid, f);
-  if (!started) {
-    // A child whose exec failed has already been reaped; nothing is left running.
-    c->in.reset();
-    c->out.reset();
-    c->err.reset();
-    return nullptr;
-  }
-  c->pid = pid;
-  c->process = posix::open_pidfd(pid);
-  return c;
+  const bool started = plan.kill_on_parent_exit
+                           ? posix::launch_with_parent_death_signal(steps, plan.program, pid, f)
+                           : posix::launch_posix_spawn(steps, plan.program, pid, f);
+  // A child whose exec failed has already been reaped; nothing is left running.
+  if (!started) return false;
+  c.pid = pid;
+  c.process = posix::open_pidfd(pid);
+  return true;
 }
 
 }  // namespace os

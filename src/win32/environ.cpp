@@ -14,6 +14,8 @@ namespace os {
 
 bool env_names_ignore_case() noexcept { return true; }
 
+bool strings_must_be_utf8() noexcept { return true; }
+
 std::vector<std::pair<std::string, std::string>> current_environment() {
   std::vector<std::pair<std::string, std::string>> vars;
   wchar_t* block = ::GetEnvironmentStringsW();
@@ -69,23 +71,24 @@ void unset_env(const std::string& name) noexcept {
 
 namespace win32 {
 
-bool make_environment_block(const std::vector<std::string>& env, std::wstring& block, std::string_view program,
-                            failure& f) {
+bool make_environment_block(const std::vector<std::pair<std::string, std::string>>& env, std::wstring& block,
+                            std::string_view program, failure& f) {
   struct entry {
     std::wstring text;
     std::size_t name_length;
   };
   std::vector<entry> entries;
   entries.reserve(env.size());
-  for (const std::string& e : env) {
+  std::wstring value;
+  for (const auto& [name, text] : env) {
     entry w;
-    if (!to_wide(e, w.text)) {
-      const std::size_t eq = e.find('=', 1);
+    if (!to_wide(name, w.text) || !to_wide(text, value)) {
       return spawn_failed(f, program, make_error_code(std::errc::illegal_byte_sequence),
-                          fmt::format("environment variable \"{}\" is not valid UTF-8", e.substr(0, eq)));
+                          fmt::format("environment variable \"{}\" is not valid UTF-8", name));
     }
-    const std::size_t eq = w.text.find(L'=', 1);
-    w.name_length = eq == std::wstring::npos ? w.text.size() : eq;
+    w.name_length = w.text.size();
+    w.text += L'=';
+    w.text += value;
     entries.push_back(std::move(w));
   }
   // CreateProcessW requires the block sorted by name, case-insensitively, in Unicode order

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSL-1.0
 // Win32: handles — closing, checking, blocking I/O, pipes and files.
+#include "../handle_value.hpp"
 #include "../platform.hpp"
 #include "win32.hpp"
 
 #include <winternl.h>
 
 #include <cstdint>
+
+#include <fmt/format.h>
 
 namespace bequest::detail {
 
@@ -51,7 +54,10 @@ bool is_overlapped(HANDLE h) noexcept {
 
 }  // namespace
 
-bool overlapped_transfer(HANDLE h, bool write, void* buffer, DWORD size, DWORD& done) noexcept {
+enum class transfer_direction { read, write };
+
+bool overlapped_transfer(HANDLE h, transfer_direction direction, void* buffer, DWORD size, DWORD& done) noexcept {
+  const bool write = direction == transfer_direction::write;
   HANDLE event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
   if (!event) return false;
   OVERLAPPED ov{};
@@ -82,10 +88,27 @@ bool handle_is_open(native_handle h) noexcept {
   return ::GetHandleInformation(h, &flags) != FALSE;
 }
 
+std::optional<std::string> handle_problem(native_handle h) {
+  if (h && win32::is_pseudo_or_null(h)) {
+    return fmt::format("{} is a pseudo-handle (GetCurrentProcess(), GetCurrentThread()) or INVALID_HANDLE_VALUE, "
+                       "not a handle that can be inherited; duplicate it first",
+                       static_cast<long long>(reinterpret_cast<std::intptr_t>(h)));
+  }
+  if (handle_is_open(h)) return std::nullopt;
+  return fmt::format("handle {} is not open", handle_value(h));
+}
+
+std::error_code bad_handle_error() noexcept { return {ERROR_INVALID_HANDLE, std::system_category()}; }
+
+native_handle standard_handle(int index) noexcept {
+  static constexpr DWORD ids[] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+  return index >= 0 && index < 3 ? ::GetStdHandle(ids[index]) : nullptr;
+}
+
 std::size_t read_some(native_handle h, void* buffer, std::size_t size, std::error_code& ec) noexcept {
   ec.clear();
   DWORD got = 0;
-  const bool ok = win32::is_overlapped(h) ? win32::overlapped_transfer(h, false, buffer, win32::clamp(size), got)
+  const bool ok = win32::is_overlapped(h) ? win32::overlapped_transfer(h, win32::transfer_direction::read, buffer, win32::clamp(size), got)
                                    : ::ReadFile(h, buffer, win32::clamp(size), &got, nullptr) != FALSE;
   if (ok) return got;
   const DWORD error = ::GetLastError();
@@ -99,7 +122,7 @@ std::size_t write_some(native_handle h, const void* data, std::size_t size, std:
   DWORD done = 0;
   // No signal is raised on Windows: a pipe whose reader is gone fails with ERROR_NO_DATA
   // (or ERROR_BROKEN_PIPE), which compares equal to std::errc::broken_pipe.
-  const bool ok = win32::is_overlapped(h) ? win32::overlapped_transfer(h, true, const_cast<void*>(data), win32::clamp(size), done)
+  const bool ok = win32::is_overlapped(h) ? win32::overlapped_transfer(h, win32::transfer_direction::write, const_cast<void*>(data), win32::clamp(size), done)
                                    : ::WriteFile(h, data, win32::clamp(size), &done, nullptr) != FALSE;
   if (!ok) {
     ec = last_os_error();

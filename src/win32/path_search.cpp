@@ -5,7 +5,8 @@
 // current directory, the system directories and then the parent's PATH, and appends ".exe".
 // bequest never lets it: it resolves the program itself, with the child's PATH and PATHEXT
 // and without the current or application directory, and always passes lpApplicationName.
-#include "../spawn_common.hpp"
+#include "../launch_plan.hpp"
+#include "../platform.hpp"
 #include "win32.hpp"
 
 #include <fmt/format.h>
@@ -65,9 +66,9 @@ std::vector<std::wstring> split_list(std::wstring_view list) {
   return items;
 }
 
-std::vector<std::wstring> extensions(const std::vector<std::string>& env) {
+std::vector<std::wstring> extensions(const launch_plan& plan) {
   std::wstring text = L".COM;.EXE;.BAT;.CMD";
-  if (auto value = find_variable(env, "PATHEXT")) {
+  if (auto value = plan.child_variable("PATHEXT")) {
     std::wstring w;
     if (to_wide(*value, w) && !w.empty()) text = w;
   }
@@ -100,8 +101,11 @@ bool is_batch_file(std::wstring_view path) noexcept {
   return equals(L".bat") || equals(L".cmd");
 }
 
-bool resolve_program(std::string_view program, const std::vector<std::string>& env, std::wstring& resolved,
-                     failure& f) {
+namespace {
+
+// Finds the file: see os::resolve_program.
+bool find_program(const launch_plan& plan, std::wstring& resolved, failure& f) {
+  const std::string_view program = plan.program;
   std::wstring name;
   if (!to_wide(program, name)) {
     return spawn_failed(f, program, make_error_code(std::errc::illegal_byte_sequence), "program is not valid UTF-8");
@@ -128,7 +132,7 @@ bool resolve_program(std::string_view program, const std::vector<std::string>& e
     }
     // "..\tools\tool" finds "..\tools\tool.exe", as it would at a command prompt.
     if (!has_extension(full)) {
-      for (const std::wstring& ext : extensions(env)) {
+      for (const std::wstring& ext : extensions(plan)) {
         std::wstring with = full + ext;
         if (check(with) == candidate::file) {
           resolved = std::move(with);
@@ -139,10 +143,10 @@ bool resolve_program(std::string_view program, const std::vector<std::string>& e
     return not_found(f, program, fmt::format("program not found at \"{}\"", to_utf8(full)));
   }
 
-  const auto path_value = find_variable(env, "PATH");
+  const auto path_value = plan.child_variable("PATH");
   std::wstring path_list;
   if (path_value && !to_wide(*path_value, path_list)) path_list.clear();
-  const auto exts = extensions(env);
+  const auto exts = extensions(plan);
   const bool try_as_is = has_extension(name);
   for (const std::wstring& dir : split_list(path_list)) {
     if (!is_absolute(dir)) continue;  // never the current directory, in any disguise
@@ -162,4 +166,50 @@ bool resolve_program(std::string_view program, const std::vector<std::string>& e
                               : std::string("program not found: the child's environment has no PATH"));
 }
 
+// cmd.exe does not understand \\?\ paths; give it the plain form where one exists.
+std::wstring plain_path(const std::wstring& path) {
+  if (path.rfind(L"\\\\?\\UNC\\", 0) == 0) return L"\\\\" + path.substr(8);
+  if (path.rfind(L"\\\\?\\", 0) == 0 && path.size() >= 7 && path[5] == L':') return path.substr(4);
+  return path;
+}
+
+// The child's ComSpec when it names an existing file by an absolute path, else the system's
+// own cmd.exe: never a cmd.exe found in the current directory.
+std::wstring command_interpreter(const launch_plan& plan) {
+  if (auto value = plan.child_variable("ComSpec")) {
+    std::wstring w;
+    if (to_wide(*value, w) && w.size() >= 3 && ((w[1] == L':' && (w[2] == L'\\' || w[2] == L'/')) ||
+                                                  (w[0] == L'\\' && w[1] == L'\\'))) {
+      const DWORD attributes = ::GetFileAttributesW(w.c_str());
+      if (attributes != INVALID_FILE_ATTRIBUTES && !(attributes & FILE_ATTRIBUTE_DIRECTORY)) return w;
+    }
+  }
+  wchar_t dir[MAX_PATH + 1];
+  const UINT n = ::GetSystemDirectoryW(dir, MAX_PATH);
+  if (n == 0 || n >= MAX_PATH) return L"C:\\Windows\\System32\\cmd.exe";
+  return std::wstring(dir, n) + L"\\cmd.exe";
+}
+
+}  // namespace
 }  // namespace bequest::detail::win32
+
+namespace bequest::detail::os {
+
+bool resolve_program(const launch_plan& plan, bool /*cwd_given: the path is always made absolute*/,
+                     resolved_program& out, failure& f) {
+  std::wstring resolved;
+  if (!win32::find_program(plan, resolved, f)) return false;
+  out.batch = win32::is_batch_file(resolved);
+  if (out.batch) {
+    // CreateProcessW would run a batch file through cmd.exe itself, passing our command line
+    // to cmd.exe unescaped (the BatBadBut flaw, CVE-2024-24576); so bequest runs cmd.exe
+    // explicitly with a command line escaped for it.
+    out.interpreter = win32::command_interpreter(plan);
+    out.cd_overridden = plan.child_variable("CD").has_value();
+    resolved = win32::plain_path(resolved);
+  }
+  out.path = std::move(resolved);
+  return true;
+}
+
+}  // namespace bequest::detail::os

@@ -92,7 +92,7 @@ bool create_memory(std::size_t size, memory_object& m, std::error_code& ec) noex
 }
 
 bool create_sealed_copy(const std::byte* header, std::size_t header_size, const void* payload,
-                        std::size_t payload_size, bool map, memory_object& m, std::error_code& ec) noexcept {
+                        std::size_t payload_size, keep_mapped map, memory_object& m, std::error_code& ec) noexcept {
   if (!create_memory(header_size + payload_size, m, ec)) return false;
   std::memcpy(m.view, header, header_size);
   if (payload_size) std::memcpy(m.view + header_size, payload, payload_size);
@@ -104,7 +104,7 @@ bool create_sealed_copy(const std::byte* header, std::size_t header_size, const 
     return false;
   }
   m.sealed = true;
-  if (map) {
+  if (map == keep_mapped::read_only) {
     m.view = map_view(m.handle, FILE_MAP_READ, m.size);
     if (!m.view) {
       ec = last_os_error();

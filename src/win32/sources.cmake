@@ -15,8 +15,3 @@ set(BEQUEST_BACKEND_SOURCES
   src/win32/spawn.cpp
   src/win32/unicode.cpp
 )
-# Shared pure logic (Windows command-line quoting and splitting), compiled here until the
-# top-level CMakeLists.txt lists it among the shared sources for every platform.
-if(NOT BEQUEST_HAVE_SHARED_WINDOWS_COMMAND_LINE)
-  list(APPEND BEQUEST_BACKEND_SOURCES src/windows_command_line.cpp)
-endif()

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: BSL-1.0
 // Win32: starting a process with CreateProcessW from the helper parent, giving it exactly its
 // stdio and inherit set. The handle lifecycle is described step by step in docs/windows.md.
+//
+// The cheap checks that usually fail (options, program, cwd, strings, the command line and
+// its batch-file rules) were made by lower_options and check_launch before anything was
+// opened. What is left here is the part that needs the helper: duplicating the handles into
+// it, rendering the command line and environment with the values the duplicates have there,
+// and CreateProcessW; only that is repeated when the helper dies during a spawn.
+#include "../error_text.hpp"
+#include "../handle_value.hpp"
+#include "../launch_plan.hpp"
 #include "../platform.hpp"
-#include "../spawn_common.hpp"
-#include "../startup_internal.hpp"
 #include "win32.hpp"
 
 #include <bequest/spawn.hpp>
@@ -17,10 +24,8 @@ bool exact_inheritance() noexcept { return true; }
 
 namespace {
 
-constexpr const char* stream_names[] = {"stdin", "stdout", "stderr"};
-
-/// Handles this spawn opened in our process only for the child's sake (its pipe ends, files,
-/// the null device): closed on every path out of spawn_process.
+/// Handles this spawn opened in our process only for the child's sake (the null device):
+/// closed on every path out of spawn_process.
 struct scratch_handles {
   std::vector<HANDLE> handles;
   ~scratch_handles() {
@@ -33,12 +38,15 @@ struct scratch_handles {
 /// holds each one only for the length of one spawn.
 struct helper_duplicates {
   HANDLE helper_process;
+  /// The helper-side value for each slot (stdin, stdout, stderr, inherit[0..], start-up
+  /// data), nullptr where the child gets nothing.
   std::vector<HANDLE> remote;
-  explicit helper_duplicates(HANDLE process) : helper_process(process) {}
+  helper_duplicates(HANDLE process, std::size_t slots) : helper_process(process), remote(slots, nullptr) {}
   helper_duplicates(const helper_duplicates&) = delete;
   helper_duplicates& operator=(const helper_duplicates&) = delete;
   ~helper_duplicates() {
     for (HANDLE h : remote) {
+      if (!h) continue;
       // The documented way to close a handle in another process passes a NULL target
       // process; Wine 8 rejects that (ERROR_INVALID_HANDLE) and leaves the handle open. Taking
       // the handle back into this process, non-inheritable, and closing it here works on both;
@@ -52,55 +60,18 @@ struct helper_duplicates {
   }
 };
 
-std::string slot_name(const spawn_options& o, std::size_t slot) {
-  if (slot < 3) return stream_names[slot];
+/// Our handle for each slot of the child: stdin, stdout, stderr, then inherit[0..], then the
+/// start-up data's section; nullptr where the child gets nothing.
+struct slots {
+  std::vector<HANDLE> sources;
+  std::size_t startup_slot = 0;  ///< == sources.size() when there is no start-up data
+};
+
+std::string slot_name(const launch_plan& plan, std::size_t slot) {
+  if (slot < 3) return stdio_name(static_cast<int>(slot));
   const std::size_t i = slot - 3;
-  if (i == o.inherit.size()) return "startup_data";
-  return fmt::format("inherit[{}] \"{}\"", i, o.inherit[i].name);
-}
-
-std::error_code bad_handle() { return {ERROR_INVALID_HANDLE, std::system_category()}; }
-
-/// The handle in our process that becomes the child's stream `index`, or nullptr for none.
-bool prepare_stdio(const spawn_options& o, int index, const stdio& s, HANDLE& source, child_impl& c,
-                   scratch_handles& scratch, failure& f) {
-  const char* name = stream_names[index];
-  source = nullptr;
-  switch (s.type()) {
-    case stdio::kind::inherit: {
-      static constexpr DWORD ids[] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
-      HANDLE h = ::GetStdHandle(ids[index]);
-      // A stream this process does not have (a GUI program, or one that closed it) stays
-      // absent in the child.
-      if (handle_is_open(h)) source = h;
-      return true;
-    }
-    case stdio::kind::null: {
-      HANDLE h = win32::open_null_device(index == 0);
-      if (!h) return spawn_failed(f, o.program, last_os_error(), fmt::format("{}: open the null device NUL", name));
-      scratch.handles.push_back(h);
-      source = h;
-      return true;
-    }
-    case stdio::kind::pipe:
-    case stdio::kind::async_pipe:
-    case stdio::kind::file: {
-      unique_handle theirs = open_stdio_object(o, index, s, c, f);
-      if (!theirs) return false;
-      source = theirs.release();
-      scratch.handles.push_back(source);
-      return true;
-    }
-    case stdio::kind::handle:
-      if (!handle_is_open(s.native())) {
-        return spawn_failed(f, o.program, bad_handle(),
-                            fmt::format("{}: stdio::handle({}) is not an open handle", name, handle_value(s.native())));
-      }
-      source = s.native();
-      return true;
-    case stdio::kind::to_stdout: return true;  // filled in from stdout by the caller
-  }
-  return true;
+  if (i == plan.inherit.size()) return "startup_data";
+  return fmt::format("inherit[{}] \"{}\"", i, plan.inherit[i].name);
 }
 
 /// What a child gets by default when its creator has this priority class (CreateProcess's
@@ -111,102 +82,83 @@ DWORD priority_flag() noexcept {
   return ours == IDLE_PRIORITY_CLASS || ours == BELOW_NORMAL_PRIORITY_CLASS ? ours : NORMAL_PRIORITY_CLASS;
 }
 
-std::string describe_create_error(DWORD error, const std::wstring& application) {
-  const std::string path = win32::to_utf8(application);
-  switch (error) {
-    case ERROR_BAD_EXE_FORMAT:
-    case ERROR_EXE_MACHINE_TYPE_MISMATCH:
-      return fmt::format("execute \"{}\": not a Windows program this system can run (only .bat and .cmd files run "
-                         "through cmd.exe)",
-                         path);
-    case 740:  // ERROR_ELEVATION_REQUIRED, missing from some SDK headers return fmt::format("execute \"{}\": the program requires elevation", path);
-    case ERROR_DIRECTORY: return fmt::format("execute \"{}\": cwd is not a valid directory", path);
-    default: return fmt::format("execute \"{}\" (CreateProcess)", path);
+bool collect_slots(const launch_plan& plan, const launch_resources& r, scratch_handles& scratch, slots& out,
+                   failure& f) {
+  const bool has_startup = r.startup.handle != invalid_native_handle;
+  out.sources.assign(3 + plan.inherit.size() + (has_startup ? 1 : 0), nullptr);
+  out.startup_slot = 3 + plan.inherit.size();
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (plan.stdio[i].what == stdio_plan::source::null_device) {
+      HANDLE h = win32::open_null_device(i == 0);
+      if (!h) {
+        return spawn_failed(f, plan.program, last_os_error(),
+                            fmt::format("{}: open the null device NUL", stdio_name(static_cast<int>(i))));
+      }
+      scratch.handles.push_back(h);
+      out.sources[i] = h;
+    } else if (r.stdio[i] != invalid_native_handle) {
+      out.sources[i] = r.stdio[i];
+    }
   }
+  if (plan.stdio[2].what == stdio_plan::source::same_as_stdout) out.sources[2] = out.sources[1];
+  for (std::size_t i = 0; i < plan.inherit.size(); ++i) out.sources[3 + i] = plan.inherit[i].handle;
+  if (has_startup) out.sources[out.startup_slot] = r.startup.handle;
+  return true;
 }
 
-bool prepare_cwd(const spawn_options& o, std::wstring& cwd, failure& f) {
-  if (!o.cwd) {
-    // Our current directory, given explicitly: a child never depends on whose directory
-    // CreateProcess would otherwise use for a child with a different parent process.
-    const DWORD n = ::GetCurrentDirectoryW(0, nullptr);
-    cwd.assign(n, L'\0');
-    const DWORD m = n ? ::GetCurrentDirectoryW(n, cwd.data()) : 0;
-    if (m == 0 || m >= n) return spawn_failed(f, o.program, last_os_error(), "read the current directory");
-    cwd.resize(m);
-    return true;
+/// The jobs the child is put in at creation, in this order: the one that ends it when we end,
+/// then its own tree's job, which thereby nests inside the first.
+bool collect_jobs(const launch_plan& plan, child_impl& c, std::vector<HANDLE>& jobs, failure& f) {
+  if (plan.kill_on_parent_exit) {
+    HANDLE job = win32::parent_exit_job();
+    if (!job) return spawn_failed(f, plan.program, last_os_error(), "kill_on_parent_exit: create the kill-on-close job");
+    jobs.push_back(job);
   }
-  const std::wstring given = o.cwd->wstring();
-  const DWORD n = ::GetFullPathNameW(given.c_str(), 0, nullptr, nullptr);
-  cwd.assign(n, L'\0');
-  const DWORD m = n ? ::GetFullPathNameW(given.c_str(), n, cwd.data(), nullptr) : 0;
-  if (m == 0 || m >= n) {
-    return spawn_failed(f, o.program, last_os_error(), fmt::format("cwd \"{}\": make it absolute", utf8(*o.cwd)));
-  }
-  cwd.resize(m);
-  const DWORD attributes = ::GetFileAttributesW(cwd.c_str());
-  if (attributes == INVALID_FILE_ATTRIBUTES) {
-    return spawn_failed(f, o.program, last_os_error(), fmt::format("cwd \"{}\"", utf8(*o.cwd)));
-  }
-  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
-    return spawn_failed(f, o.program, make_error_code(std::errc::not_a_directory),
-                        fmt::format("cwd \"{}\" is not a directory", utf8(*o.cwd)));
+  if (plan.process_tree) {
+    c.tree_job = win32::create_tree_job();
+    if (!c.tree_job) return spawn_failed(f, plan.program, last_os_error(), "process_tree: create the tree's job");
+    jobs.push_back(c.tree_job);
   }
   return true;
 }
 
 enum class outcome { started, failed, helper_gone };
 
-/// One try with one helper. `sources` holds our handle for each slot (stdin, stdout, stderr,
-/// then inherit[0..], then the start-up data's section), nullptr where the child gets nothing.
-outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, const std::vector<HANDLE>& jobs,
-                   const win32::helper& helper, child_impl& c, failure& f) {
-  const std::size_t startup_slot = 3 + o.inherit.size();
-  helper_duplicates duplicates(helper.process);
-  std::vector<HANDLE> remote(sources.size(), nullptr);
-  duplicates.remote.reserve(sources.size());
-  for (std::size_t slot = 0; slot < sources.size(); ++slot) {
-    if (!sources[slot]) continue;
-    // Inheritable in the helper only. Each slot gets its own duplicate (even stderr that
-    // goes to stdout), as each fd is its own on POSIX: closing one leaves the others open.
-    // The start-up data's section goes with read access only, so the child cannot write it.
-    const bool read_only = slot == startup_slot;
+outcome helper_or_failure(const win32::helper& helper, const launch_plan& plan, std::error_code ec, std::string what,
+                          failure& f) {
+  if (win32::helper_is_dead(helper)) {
+    spawn_failed(f, plan.program, ec, "the helper process ended during the spawn");
+    return outcome::helper_gone;
+  }
+  spawn_failed(f, plan.program, ec, std::move(what));
+  return outcome::failed;
+}
+
+/// Duplicates each source into the helper, inheritable there only. Each slot gets its own
+/// duplicate (even stderr that goes to stdout), as each fd is its own on POSIX: closing one
+/// leaves the others open. The start-up data's section goes with read access only, so the
+/// child cannot write it.
+outcome duplicate_into_helper(const launch_plan& plan, const slots& s, const win32::helper& helper,
+                              helper_duplicates& d, failure& f) {
+  for (std::size_t slot = 0; slot < s.sources.size(); ++slot) {
+    if (!s.sources[slot]) continue;
+    const bool read_only = slot == s.startup_slot;
     HANDLE r = nullptr;
     if (win32::out_of_handles() ||
-        !::DuplicateHandle(::GetCurrentProcess(), sources[slot], helper.process, &r, read_only ? FILE_MAP_READ : 0, TRUE,
-                           read_only ? 0 : DUPLICATE_SAME_ACCESS)) {
-      const std::error_code ec = last_os_error();
-      if (win32::helper_is_dead(helper)) {
-        spawn_failed(f, o.program, ec, "the helper process ended during the spawn");
-        return outcome::helper_gone;
-      }
-      spawn_failed(f, o.program, ec, fmt::format("{}: duplicate the handle into the helper process", slot_name(o, slot)));
-      return outcome::failed;
+        !::DuplicateHandle(::GetCurrentProcess(), s.sources[slot], helper.process, &r, read_only ? FILE_MAP_READ : 0,
+                           TRUE, read_only ? 0 : DUPLICATE_SAME_ACCESS)) {
+      return helper_or_failure(helper, plan, last_os_error(),
+                               fmt::format("{}: duplicate the handle into the helper process", slot_name(plan, slot)),
+                               f);
     }
-    duplicates.remote.push_back(r);
-    remote[slot] = r;
+    d.remote[slot] = r;
   }
+  return outcome::started;
+}
 
-  // What the child sees is the helper's values: inherited handles keep their value.
-  child_values values(o.inherit.size());
-  for (std::size_t i = 0; i < o.inherit.size(); ++i) values[i] = handle_value(remote[3 + i]);
-
-  std::vector<std::string> argv;
-  if (!build_arguments(o, values, argv, f)) return outcome::failed;
-  startup_value startup;
-  if (startup_slot < remote.size() && remote[startup_slot]) startup = handle_value(remote[startup_slot]);
-  std::vector<std::string> env;
-  if (!build_environment(o, values, env, f, startup)) return outcome::failed;
-  std::wstring resolved;
-  if (!win32::resolve_program(o.program, env, resolved, f)) return outcome::failed;
-  std::wstring application, command_line;
-  if (!win32::make_process_command_line(o, resolved, argv, env, application, command_line, f)) return outcome::failed;
-  std::wstring block;
-  if (!win32::make_environment_block(env, block, o.program, f)) return outcome::failed;
-  std::wstring cwd;
-  if (!prepare_cwd(o, cwd, f)) return outcome::failed;
-
-  // The handle list may hold neither NULL, INVALID_HANDLE_VALUE nor the same handle twice.
+/// The handle list: the helper-side duplicates, without NULL, INVALID_HANDLE_VALUE or the same
+/// handle twice (CreateProcessW refuses each).
+std::vector<HANDLE> handle_list(const std::vector<HANDLE>& remote) {
   std::vector<HANDLE> list;
   list.reserve(remote.size());
   for (HANDLE r : remote) {
@@ -215,7 +167,36 @@ outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, c
     for (HANDLE l : list) seen = seen || l == r;
     if (!seen) list.push_back(r);
   }
+  return list;
+}
 
+/// The command line and environment block, rendered with the values the child will see: the
+/// helper's (inherited handles keep their value).
+bool render(const launch_plan& plan, const slots& s, const helper_duplicates& d, std::wstring& application,
+            std::wstring& command_line, std::wstring& block, failure& f) {
+  child_values values(plan.inherit.size());
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = handle_value(d.remote[3 + i]);
+  startup_value startup;
+  if (s.startup_slot < d.remote.size()) startup = handle_value(d.remote[s.startup_slot]);
+  if (!win32::make_process_command_line(plan, plan.render_arguments(values), application, command_line, f)) {
+    return false;
+  }
+  // A child's environment is never the helper's (a snapshot from when it was made): when the
+  // child's is exactly ours, it is ours as it is now.
+  return win32::make_environment_block(
+      plan.parents_environment ? current_environment() : plan.render_environment(values, startup), block,
+      plan.program, f);
+}
+
+/// One try with one helper.
+outcome start_from(const launch_plan& plan, const slots& s, const std::vector<HANDLE>& jobs,
+                   const win32::helper& helper, child_impl& c, failure& f) {
+  helper_duplicates duplicates(helper.process, s.sources.size());
+  if (const outcome o = duplicate_into_helper(plan, s, helper, duplicates, f); o != outcome::started) return o;
+  std::wstring application, command_line, block;
+  if (!render(plan, s, duplicates, application, command_line, block, f)) return outcome::failed;
+
+  std::vector<HANDLE> list = handle_list(duplicates.remote);
   win32::attribute_list attributes;
   HANDLE parent = helper.process;  // the attribute list keeps a pointer to this variable
   const DWORD attribute_count = 1 + (list.empty() ? 0 : 1) + (jobs.empty() ? 0 : 1);
@@ -224,7 +205,7 @@ outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, c
       (!list.empty() && !attributes.add(PROC_THREAD_ATTRIBUTE_HANDLE_LIST, list.data(), list.size() * sizeof(HANDLE))) ||
       (!jobs.empty() && !attributes.add(PROC_THREAD_ATTRIBUTE_JOB_LIST, const_cast<HANDLE*>(jobs.data()),
                                         jobs.size() * sizeof(HANDLE)))) {
-    spawn_failed(f, o.program, last_os_error(), "set up the process attribute list");
+    spawn_failed(f, plan.program, last_os_error(), "set up the process attribute list");
     return outcome::failed;
   }
 
@@ -234,33 +215,28 @@ outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, c
   // Always STARTF_USESTDHANDLES, with the helper-side values (a child's std handles are
   // read from its parent, the helper); NULL for a stream the child does not get.
   si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-  si.StartupInfo.hStdInput = remote[0];
-  si.StartupInfo.hStdOutput = remote[1];
-  si.StartupInfo.hStdError = remote[2];
-  if (o.windows.hide_window) {
+  si.StartupInfo.hStdInput = duplicates.remote[0];
+  si.StartupInfo.hStdOutput = duplicates.remote[1];
+  si.StartupInfo.hStdError = duplicates.remote[2];
+  if (plan.windows.hide_window) {
     si.StartupInfo.dwFlags |= STARTF_USESHOWWINDOW;
     si.StartupInfo.wShowWindow = SW_HIDE;
   }
   DWORD flags = EXTENDED_STARTUPINFO_PRESENT | CREATE_UNICODE_ENVIRONMENT | priority_flag();
-  if (o.new_process_group) flags |= CREATE_NEW_PROCESS_GROUP;
-  if (o.windows.no_window) flags |= CREATE_NO_WINDOW;
+  if (plan.new_process_group) flags |= CREATE_NEW_PROCESS_GROUP;
+  if (plan.windows.no_window) flags |= CREATE_NO_WINDOW;
 
   win32::sync_helper_affinity(helper);
   PROCESS_INFORMATION pi{};
   // bInheritHandles must be TRUE for the handle list to apply; then exactly the listed
   // handles are inherited from the helper, whatever else is inheritable there at the moment
   // (other threads' duplicates for their own children).
-  const BOOL ok = win32::create_process(application.c_str(), command_line.data(), list.empty() ? FALSE : TRUE, flags,
-                                        block.data(), cwd.c_str(), &si.StartupInfo, &pi);
-  if (!ok) {
+  const std::wstring& cwd = plan.cwd->native();
+  if (!win32::create_process(application.c_str(), command_line.data(), list.empty() ? FALSE : TRUE, flags,
+                             block.data(), cwd.c_str(), &si.StartupInfo, &pi)) {
     const DWORD error = ::GetLastError();
-    const std::error_code ec{static_cast<int>(error), std::system_category()};
-    if (win32::helper_is_dead(helper)) {
-      spawn_failed(f, o.program, ec, "the helper process ended during the spawn");
-      return outcome::helper_gone;
-    }
-    spawn_failed(f, o.program, ec, describe_create_error(error, application));
-    return outcome::failed;
+    return helper_or_failure(helper, plan, {static_cast<int>(error), std::system_category()},
+                             describe_create_process_error(error, win32::to_utf8(application)), f);
   }
   ::CloseHandle(pi.hThread);
   c.pid = pi.dwProcessId;
@@ -270,79 +246,73 @@ outcome start_from(const spawn_options& o, const std::vector<HANDLE>& sources, c
 
 }  // namespace
 
-std::unique_ptr<child_impl> spawn_process(const spawn_options& o, failure& f) {
-  const auto unsupported = make_error_code(std::errc::not_supported);
-  if (o.posix.new_session) {
-    spawn_failed(f, o.program, unsupported, "posix.new_session: Windows has no sessions in the POSIX sense");
-    return nullptr;
+bool resolve_cwd(const std::optional<std::filesystem::path>& given, std::string_view program,
+                 std::optional<std::filesystem::path>& cwd, failure& f) {
+  std::wstring full;
+  if (!given) {
+    // Our current directory, given explicitly: a child never depends on whose directory
+    // CreateProcess would otherwise use for a child with a different parent process.
+    const DWORD n = ::GetCurrentDirectoryW(0, nullptr);
+    full.assign(n, L'\0');
+    const DWORD m = n ? ::GetCurrentDirectoryW(n, full.data()) : 0;
+    if (m == 0 || m >= n) return spawn_failed(f, program, last_os_error(), "read the current directory");
+    full.resize(m);
+    cwd = std::move(full);
+    return true;
   }
-
-  for (std::size_t i = 0; i < o.inherit.size(); ++i) {
-    const inherited& e = o.inherit[i];
-    if (win32::is_pseudo_or_null(e.handle)) {
-      spawn_failed(f, o.program, bad_handle(),
-                   fmt::format("inherit[{}] \"{}\": {} is a pseudo-handle (GetCurrentProcess(), GetCurrentThread()) "
-                               "or INVALID_HANDLE_VALUE, not a handle that can be inherited; duplicate it first",
-                               i, e.name, static_cast<long long>(reinterpret_cast<std::intptr_t>(e.handle))));
-      return nullptr;
-    }
-    DWORD flags = 0;
-    if (!::GetHandleInformation(e.handle, &flags)) {
-      spawn_failed(f, o.program, last_os_error(),
-                   fmt::format("inherit[{}] \"{}\": handle {} is not open", i, e.name, handle_value(e.handle)));
-      return nullptr;
-    }
+  const std::wstring& text = given->native();
+  const DWORD n = ::GetFullPathNameW(text.c_str(), 0, nullptr, nullptr);
+  full.assign(n, L'\0');
+  const DWORD m = n ? ::GetFullPathNameW(text.c_str(), n, full.data(), nullptr) : 0;
+  if (m == 0 || m >= n) {
+    return spawn_failed(f, program, last_os_error(), fmt::format("cwd \"{}\": make it absolute", utf8(*given)));
   }
+  full.resize(m);
+  const DWORD attributes = ::GetFileAttributesW(full.c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES) {
+    return spawn_failed(f, program, last_os_error(), fmt::format("cwd \"{}\"", utf8(*given)));
+  }
+  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    return spawn_failed(f, program, make_error_code(std::errc::not_a_directory),
+                        fmt::format("cwd \"{}\" is not a directory", utf8(*given)));
+  }
+  cwd = std::move(full);
+  return true;
+}
 
-  auto c = std::make_unique<child_impl>();
+bool check_launch(const launch_plan& plan, failure& f) {
+  if (plan.posix.new_session) {
+    return spawn_failed(f, plan.program, make_error_code(std::errc::not_supported),
+                        "posix.new_session: Windows has no sessions in the POSIX sense");
+  }
+  // The command line with every handle placeholder at its shortest (one digit): the real values
+  // are digits too, so quoting and the batch-file rules decide the same way, and a line too
+  // long now is too long then. Only a line close to the limit can still fail after the helper.
+  std::wstring application, command_line;
+  return win32::make_process_command_line(plan, plan.render_arguments(child_values(plan.inherit.size(), 0)),
+                                          application, command_line, f);
+}
+
+bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, failure& f) {
   scratch_handles scratch;
-  // A section made for this spawn alone is closed when `startup` goes: after CreateProcessW,
-  // once the helper's duplicate has been closed too.
-  startup_object startup;
-  if (!prepare_startup_data(o, startup, f)) return nullptr;
-  std::vector<HANDLE> sources(3 + o.inherit.size() + (startup.handle ? 1 : 0), nullptr);
-  if (startup.handle) sources.back() = startup.handle;
-  const stdio* streams[] = {&o.in, &o.out, &o.err};
-  for (int i = 0; i < 3; ++i) {
-    if (!prepare_stdio(o, i, *streams[i], sources[static_cast<std::size_t>(i)], *c, scratch, f)) return nullptr;
-  }
-  if (o.err.type() == stdio::kind::to_stdout) sources[2] = sources[1];
-  for (std::size_t i = 0; i < o.inherit.size(); ++i) sources[3 + i] = o.inherit[i].handle;
-
-  // The jobs the child is put in at creation, in this order: the one that ends it when we
-  // end, then its own tree's job, which thereby nests inside the first.
+  slots s;
+  if (!collect_slots(plan, r, scratch, s, f)) return false;
   std::vector<HANDLE> jobs;
-  if (o.kill_on_parent_exit) {
-    HANDLE job = win32::parent_exit_job();
-    if (!job) {
-      spawn_failed(f, o.program, last_os_error(), "kill_on_parent_exit: create the kill-on-close job");
-      return nullptr;
-    }
-    jobs.push_back(job);
-  }
-  if (o.process_tree) {
-    c->tree_job = win32::create_tree_job();
-    if (!c->tree_job) {
-      spawn_failed(f, o.program, last_os_error(), "process_tree: create the tree's job");
-      return nullptr;
-    }
-    jobs.push_back(c->tree_job);
-  }
-
+  if (!collect_jobs(plan, c, jobs, f)) return false;
   // A helper that someone killed is replaced by acquire_helper; one killed in the middle of
   // this spawn makes the try fail with helper_gone, and the spawn tries once more with a new one.
   for (int round = 0; round < 2; ++round) {
-    auto helper = win32::acquire_helper(o.program, f);
-    if (!helper) return nullptr;
-    switch (start_from(o, sources, jobs, *helper, *c, f)) {
+    auto helper = win32::acquire_helper(plan.program, f);
+    if (!helper) return false;
+    switch (start_from(plan, s, jobs, *helper, c, f)) {
       case outcome::started:
         f = failure{};  // a first try that lost its helper leaves nothing to report
-        return c;
-      case outcome::failed: return nullptr;
+        return true;
+      case outcome::failed: return false;
       case outcome::helper_gone: break;
     }
   }
-  return nullptr;  // f says the helper ended during the spawn
+  return false;  // f says the helper ended during the spawn
 }
 
 }  // namespace detail::os

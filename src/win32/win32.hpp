@@ -4,6 +4,7 @@
 // Interfaces between the files of the Win32 backend.
 
 #include "../failure.hpp"
+#include "../launch_plan.hpp"
 #include "../testing_hooks.hpp"
 
 #include <bequest/options.hpp>
@@ -124,28 +125,22 @@ void sync_helper_affinity(const helper& h) noexcept;
 
 // --- path_search.cpp ---
 
-/// Finds the file to run. A program containing \ / or : is a path (relative to this
-/// process's current directory); a bare name is searched in the child's PATH (`env`, the
-/// block build_environment made) with its PATHEXT, never in the current or the application
-/// directory. The result is an absolute path.
-bool resolve_program(std::string_view program, const std::vector<std::string>& env, std::wstring& resolved,
-                     failure& f);
 /// True when CreateProcessW would hand `path` to cmd.exe itself (a .bat or .cmd file).
 bool is_batch_file(std::wstring_view path) noexcept;
 
 // --- command_line.cpp ---
 
-/// The application name and command line for CreateProcessW: the program itself with a
-/// C-runtime command line, or cmd.exe with a batch command line for .bat/.cmd files.
-bool make_process_command_line(const spawn_options& o, const std::wstring& resolved,
-                               const std::vector<std::string>& argv, const std::vector<std::string>& env,
+/// The application name and command line for CreateProcessW from the rendered `argv`: the
+/// program itself with a C-runtime command line, or cmd.exe with a batch command line for
+/// .bat/.cmd files. Fails naming the argument that cannot be passed, or the length.
+bool make_process_command_line(const launch_plan& plan, const std::vector<std::string>& argv,
                                std::wstring& application, std::wstring& command_line, failure& f);
 
 // --- environ.cpp ---
 
 /// The UTF-16 environment block CreateProcessW wants: entries sorted by name without regard
 /// to case, each NUL-terminated, one more NUL at the end.
-bool make_environment_block(const std::vector<std::string>& env, std::wstring& block, std::string_view program,
-                            failure& f);
+bool make_environment_block(const std::vector<std::pair<std::string, std::string>>& env, std::wstring& block,
+                            std::string_view program, failure& f);
 
 }  // namespace bequest::detail::win32
