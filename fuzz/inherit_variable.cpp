@@ -6,23 +6,30 @@
 //
 //   variable := entry (';' entry)*          entry := name '=' number
 //   name     := 1 to 64 of A-Z a-z 0-9 _ . -
-//   number   := '0' | [1-9][0-9]*, at most 2^64 - 1
+//   number   := '0' | [1-9][0-9]*, at most 2^64 - 1, and at most the child's largest handle
+//               value (POSIX: INT_MAX; Windows: 2^32 - 1)
 //   no name twice; anything else voids the whole variable (the parser returns nothing).
 //
-// Properties, for every input:
-//  1. parse_inherit_variable(text) is exactly what the reference reads: the same entries in
-//     the same order when the text conforms, nothing when it does not.
+// Properties, for every input and each largest value (INT_MAX, 2^32 - 1, 2^64 - 1):
+//  1. parse_inherit_variable(text, max) is exactly what the reference reads: the same entries
+//     in the same order when the text conforms, nothing when it does not.
+//  5. All or nothing (issue 16): the bounded parse is either every entry of the unbounded one
+//     or none, and none as soon as one value is above the largest; a value out of range never
+//     costs just its own entry.
 //  2. Every accepted entry has a name of the documented syntax, and names are unique.
 //  3. An accepted text is the canonical one: format_inherit_variable(parse(text)) == text
 //     (a parent writes it one way only, so nothing else needs to be accepted).
 //  4. Round trip: a list of valid entries decoded from the same input, formatted by the
-//     parent's formatter, parses back to exactly that list.
+//     parent's formatter, parses back to exactly that list (bounded: to that list when every
+//     value is in range, else to nothing).
 #include "check.hpp"
 #include "inherit_format.hpp"
 
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <array>
 #include <charconv>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -48,7 +55,7 @@ bool valid_name(std::string_view name) {
 
 // The grammar above as a one-pass state machine over the bytes; nullopt when the text does
 // not conform.
-std::optional<std::vector<inherit_entry>> reference_parse(std::string_view text) {
+std::optional<std::vector<inherit_entry>> reference_parse(std::string_view text, std::uint64_t max_value) {
   std::vector<inherit_entry> out;
   if (text.empty()) return out;
   std::string name;
@@ -60,6 +67,7 @@ std::optional<std::vector<inherit_entry>> reference_parse(std::string_view text)
     std::uint64_t value = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (ec != std::errc() || end != digits.data() + digits.size()) return false;  // out of range
+    if (value > max_value) return false;
     for (const auto& e : out) {
       if (e.first == name) return false;
     }
@@ -90,15 +98,33 @@ std::optional<std::vector<inherit_entry>> reference_parse(std::string_view text)
   return out;
 }
 
+// The largest handle values the parser is called with: a POSIX descriptor, a Windows handle's
+// significant bits, and no bound.
+constexpr std::array<std::uint64_t, 3> largest_values = {INT_MAX, UINT32_MAX, UINT64_MAX};
+
+bool all_within(const std::vector<inherit_entry>& entries, std::uint64_t max_value) {
+  for (const auto& e : entries) {
+    if (e.second > max_value) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using bequest::detail::parse_inherit_variable;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const std::vector<inherit_entry> parsed = bequest::detail::parse_inherit_variable(text);
+  const std::vector<inherit_entry> parsed = parse_inherit_variable(text);
 
-  // 1. Exactly the reference's reading.
-  const auto expected = reference_parse(text);
-  FUZZ_CHECK(parsed == expected.value_or(std::vector<inherit_entry>{}));
+  for (const std::uint64_t max_value : largest_values) {
+    const std::vector<inherit_entry> bounded = parse_inherit_variable(text, max_value);
+    // 1. Exactly the reference's reading.
+    const auto expected = reference_parse(text, max_value);
+    FUZZ_CHECK(bounded == expected.value_or(std::vector<inherit_entry>{}));
+    // 5. All or nothing.
+    FUZZ_CHECK(bounded.empty() || bounded == parsed);
+    FUZZ_CHECK(bounded == (all_within(parsed, max_value) ? parsed : std::vector<inherit_entry>{}));
+  }
 
   // 2. Valid, unique names.
   for (std::size_t i = 0; i < parsed.size(); ++i) {
@@ -120,9 +146,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool taken = false;
     for (const auto& e : entries) taken = taken || e.first == name;
     if (taken) continue;
-    entries.emplace_back(std::move(name), in.ConsumeIntegral<std::uint64_t>());
+    // Small values too, so that lists within each bound are common.
+    const std::uint64_t value = in.ConsumeBool() ? in.ConsumeIntegralInRange<std::uint64_t>(0, 65535)
+                                                 : in.ConsumeIntegral<std::uint64_t>();
+    entries.emplace_back(std::move(name), value);
   }
   const std::string published = bequest::detail::format_inherit_variable(entries);
-  FUZZ_CHECK(bequest::detail::parse_inherit_variable(published) == entries);
+  FUZZ_CHECK(parse_inherit_variable(published) == entries);
+  for (const std::uint64_t max_value : largest_values) {
+    FUZZ_CHECK(parse_inherit_variable(published, max_value) ==
+               (all_within(entries, max_value) ? entries : std::vector<inherit_entry>{}));
+  }
   return 0;
 }

@@ -36,9 +36,11 @@ std::string format_inherit_variable(const std::vector<inherit_entry>& entries) {
 }
 
 /// Parses "name=value;name=value". Anything malformed — a bad name, a value that is not a
-/// plain decimal number or does not fit a handle, a repeated name — makes the whole
-/// variable void: a half-trusted table is worse than none.
-std::vector<inherit_entry> parse_inherit_variable(std::string_view text) {
+/// plain decimal number or is above `max_value` (does not fit the child's handles), a
+/// repeated name — makes the whole variable void: a half-trusted table is worse than none.
+/// The range is checked here, not by the caller entry by entry, because a caller that dropped
+/// only the entry that did not fit once kept the rest of a damaged variable (issue 16).
+std::vector<inherit_entry> parse_inherit_variable(std::string_view text, std::uint64_t max_value) {
   std::vector<inherit_entry> entries;
   if (text.empty()) return entries;
   std::size_t pos = 0;
@@ -62,6 +64,7 @@ std::vector<inherit_entry> parse_inherit_variable(std::string_view text) {
       if (next / 10 != value) return {};  // overflow
       value = next;
     }
+    if (value > max_value) return {};
     for (const auto& e : entries) {
       if (e.first == name) return {};
     }

@@ -10,11 +10,26 @@
 #include <cstdint>
 #include <limits>
 #include <mutex>
+#include <type_traits>
 
 namespace bequest {
 namespace detail {
 
 namespace {
+
+/// The largest value a handle of this process can have, so the largest a parent can publish.
+/// POSIX: a descriptor is a non-negative int. Windows: a handle is pointer-sized, but only its
+/// low 32 bits are significant ("Interprocess Communication Between 32-bit and 64-bit
+/// Applications", Microsoft Learn), so 32-bit and 64-bit children read the same range.
+/// (A template, so that `if constexpr` leaves out the branch of the other platform.)
+template <class H = native_handle>
+constexpr std::uint64_t max_handle_value() noexcept {
+  if constexpr (std::is_pointer_v<H>) {
+    return UINT32_MAX;
+  } else {
+    return static_cast<std::uint64_t>(std::numeric_limits<H>::max());
+  }
+}
 
 struct inherit_table {
   std::once_flag once;
@@ -27,19 +42,20 @@ inherit_table& table() {
   std::call_once(t.once, [] {
     const auto text = os::get_env(inherit_variable);
     if (!text || text->empty()) return;
-    auto parsed = parse_inherit_variable(*text);
+    // One value out of range voids the whole variable, as any other damage does: every entry
+    // is in range or none is used (docs/security.md).
+    auto parsed = parse_inherit_variable(*text, max_handle_value());
     if (parsed.empty()) {
       t.startup.malformed = true;  // a damaged variable may have meant to announce start-up data
       return;
     }
     for (auto& [name, value] : parsed) {
       native_handle h{};
-      const bool fits = to_handle(value, h);
+      (void)to_handle(value, h);  // fits: the parser held every value to max_handle_value()
       if (name == startup_entry) {
         t.startup.present = true;
-        t.startup.malformed = !fits;
-        t.startup.handle = fits ? h : invalid_native_handle;
-      } else if (fits && name.rfind("bequest.", 0) != 0) {
+        t.startup.handle = h;
+      } else if (name.rfind("bequest.", 0) != 0) {
         t.entries.push_back({std::move(name), h});
       }
     }

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -103,13 +104,24 @@ unique_handle open_file(const std::filesystem::path& path, file_mode mode, std::
 /// The parent's ends of the pipes that `run()` drives, as `make_async_pipe` made them (POSIX:
 /// non-blocking; Windows: overlapped). A null pointer or an empty handle is a stream that
 /// `run()` does not drive.
+/// Where `run()` keeps one captured stream: at most `limit` bytes of it. What comes after is
+/// dropped as it is read (and `truncated` set), so memory stays bounded and the child keeps
+/// writing. Shared by both backends (defined in src/run.cpp).
+struct output_sink {
+  std::string* text = nullptr;
+  std::size_t limit = SIZE_MAX;
+  bool truncated = false;
+  /// Keeps what fits of the `n` bytes at `data`; the rest only sets `truncated`.
+  void keep(const char* data, std::size_t n);
+};
+
 struct transfer {
   unique_handle* in = nullptr;   ///< receives `input`, then is closed
   std::string_view input;
-  unique_handle* out = nullptr;  ///< read into `out_text` until end of file, then closed
-  std::string* out_text = nullptr;
-  unique_handle* err = nullptr;  ///< read into `err_text` until end of file, then closed
-  std::string* err_text = nullptr;
+  unique_handle* out = nullptr;  ///< read into `out_sink` until end of file, then closed
+  output_sink* out_sink = nullptr;
+  unique_handle* err = nullptr;  ///< read into `err_sink` until end of file, then closed
+  output_sink* err_sink = nullptr;
 };
 
 /// Moves the data of `t` in all directions at once until stdin is written and closed and

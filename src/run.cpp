@@ -24,6 +24,31 @@ void end_child(child& c, child_impl& impl) {
   c.kill(ignored);
 }
 
+}  // namespace
+
+void os::output_sink::keep(const char* data, std::size_t n) {
+  const std::size_t room = limit - text->size();  // the text never grows past the limit
+  const std::size_t kept = n < room ? n : room;
+  if (kept < n) truncated = true;
+  if (kept == 0) return;
+  const std::size_t needed = text->size() + kept;
+  if (needed > text->capacity()) {
+    // Grow by doubling, as std::string does, but never past the limit: a string's own growth
+    // could reserve up to twice the limit for the last bytes, and reserve() on a non-empty
+    // string may round up the same way. A new string reserved from empty gets exactly what it
+    // asks for, so at the worst moment the old and new blocks hold twice the limit.
+    std::size_t wanted = text->capacity() < limit / 2 ? text->capacity() * 2 : limit;
+    if (wanted < needed) wanted = needed;
+    std::string grown;
+    grown.reserve(wanted);
+    grown.append(*text);
+    text->swap(grown);
+  }
+  text->append(data, kept);
+}
+
+namespace {
+
 void run_child(const spawn_options& o, const run_options& r, run_result& result, failure& f) {
   spawn_options options = o;
   if (r.input) options.in = stdio::async_pipe();
@@ -43,17 +68,19 @@ void run_child(const spawn_options& o, const run_options& r, run_result& result,
   if (!r.capture_err) impl.err.reset();
 
   os::transfer t;
+  os::output_sink out_sink{&result.out, r.max_output};
+  os::output_sink err_sink{&result.err, r.max_output};
   if (r.input) {
     t.in = &impl.in;
     t.input = *r.input;
   }
   if (r.capture_out) {
     t.out = &impl.out;
-    t.out_text = &result.out;
+    t.out_sink = &out_sink;
   }
   if (r.capture_err) {
     t.err = &impl.err;
-    t.err_text = &result.err;
+    t.err_sink = &err_sink;
   }
   std::error_code ec;
   const char* step = "";
@@ -65,6 +92,8 @@ void run_child(const spawn_options& o, const run_options& r, run_result& result,
     (void)c.wait(ec);
     throw;
   }
+  result.truncated.out = out_sink.truncated;
+  result.truncated.err = err_sink.truncated;
   if (ec) {
     f.code = ec;
     f.message = fmt::format("run \"{}\": {}", o.program, step);

@@ -50,7 +50,7 @@ bool prepare_startup_data(std::string_view program, const startup_payload& paylo
 /// with the rest of the variable).
 struct startup_announcement {
   bool present = false;    ///< a bequest.startup_data entry was there
-  bool malformed = false;  ///< the variable was void, or the entry's value fits no handle
+  bool malformed = false;  ///< the variable was void (one value that fits no handle voids it all)
   native_handle handle = invalid_native_handle;
 };
 startup_announcement announced_startup_data();

@@ -12,6 +12,7 @@ namespace bequest::detail::testing {
 namespace {
 // Acquisitions still allowed; below zero, nothing is failing.
 std::atomic<long> allowed{-1};
+std::atomic<pipe_created_hook> pipe_hook{nullptr};
 }  // namespace
 
 void fail_acquisitions_after(int spare) noexcept { allowed.store(spare < 0 ? 0 : spare); }
@@ -24,6 +25,12 @@ bool acquisition_fails() noexcept {
     if (allowed.compare_exchange_weak(left, left - 1)) return false;
   }
   return left == 0;
+}
+
+void set_pipe_created_hook(pipe_created_hook hook) noexcept { pipe_hook.store(hook); }
+
+void pipe_created(const wchar_t* name) noexcept {
+  if (const pipe_created_hook hook = pipe_hook.load()) hook(name);
 }
 
 }  // namespace bequest::detail::testing

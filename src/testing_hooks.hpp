@@ -36,9 +36,19 @@ BEQUEST_API bool acquisition_fails() noexcept;
 /// test can count the handles left in it.
 BEQUEST_API std::uint32_t helper_process_id() noexcept;
 
+/// Windows: called each time the backend has created the server end of an asynchronous pipe
+/// (src/win32/async_pipe.cpp), before it opens the other end itself, with the pipe's name,
+/// so that a test can play another local process that connects first (a squatter). Null
+/// (the default): nothing is called.
+using pipe_created_hook = void (*)(const wchar_t* name);
+BEQUEST_API void set_pipe_created_hook(pipe_created_hook hook) noexcept;
+/// The backend's call: runs the hook, if one is set.
+BEQUEST_API void pipe_created(const wchar_t* name) noexcept;
+
 #else
 
 constexpr bool acquisition_fails() noexcept { return false; }
+inline void pipe_created(const wchar_t*) noexcept {}
 
 #endif
 

@@ -262,3 +262,70 @@ TEST_CASE("make_async_pipe gives an asynchronous end and an ordinary end to pass
   CHECK(c2.out().read_all() == "fed asynchronously");
   CHECK(c2.wait().success());
 }
+
+TEST_CASE("an async pipe admits only this logon session, to read and write", "[asio][pipes][windows-only]") {
+  // Issue 16: the pipe had a named pipe's default DACL, which lets Everyone and the anonymous
+  // account read it. Now one entry admits our logon session, with FILE_GENERIC_READ |
+  // FILE_GENERIC_WRITE (0x12019f) and nothing else, and the label, at our own integrity
+  // level, refuses lower levels reading and writing (NO_WRITE_UP | NO_READ_UP, 0x3). Wine
+  // keeps and reports both (its logon SID is S-1-5-5-0-0, its level High).
+  for (const auto end : {bequest::pipe_end::read, bequest::pipe_end::write}) {
+    bequest::pipe_ends p = bequest::make_async_pipe(end);
+    // The ordinary end is the client, opened for reading or writing: either includes
+    // READ_CONTROL, which reading the security needs.
+    const bequest::unique_handle& client = end == bequest::pipe_end::read ? p.write : p.read;
+    const auto entries = support::security_entries(client.get());
+    std::string all;
+    for (const auto& e : entries) all += e + "\n";
+    INFO(all);
+    REQUIRE_FALSE(entries.empty());
+    CHECK(entries[0] == "allow\t" + support::own_logon_sid() + "\t0x12019f");
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[1] == "label\t" + support::own_integrity_sid() + "\t0x3");
+  }
+}
+
+TEST_CASE("a process that connects to an async pipe first gets none of its data and stops no spawn", "[asio][pipes][windows-only]") {
+  // Another local process that lists the pipes and connects to a new one before bequest does
+  // (support::pipe_squatting: the first pipe of each stream, the hook makes sure it wins).
+  // bequest drops that pipe and makes another, so the squatter holds a pipe that ends at once
+  // and carries nothing, and what it writes reaches no one.
+  support::pipe_squatting squatting;
+  bequest::run_options ro;
+  ro.input = "for the child only";
+  const auto r = bequest::run(t::probe({"cat", "eprint", "to err"}), ro);
+  const auto reports = squatting.reports();
+  std::string all;
+  for (const auto& e : reports) all += e + "\n";
+  INFO(all);
+  CHECK(r.status.success());
+  CHECK(r.out == *ro.input);
+  CHECK(r.err == "to err");
+  REQUIRE(reports.size() == 3);  // one squatter each on stdin's, stdout's and stderr's first pipe
+  // stdin's pipe is the one the parent writes: the squatter reads from it and gets nothing.
+  CHECK(reports[0] == "connected read / read 0 bytes");
+  // stdout's and stderr's: the squatter may write into a pipe that is already dropped.
+  for (std::size_t i = 1; i < reports.size(); ++i) CHECK(reports[i].rfind("connected write / ", 0) == 0);
+}
+
+TEST_CASE("a process of our session that wins every race for an async pipe makes the spawn fail cleanly", "[asio][pipes][windows-only]") {
+  // The documented limit (docs/security.md): a process of our own logon session, which the
+  // DACL admits, that connects first every time makes bequest give up after four pipes. The
+  // spawn then fails with ERROR_PIPE_BUSY, naming the stream, and leaves nothing behind.
+  t::handle_count_guard guard;
+  std::vector<std::string> reports;
+  {
+    support::pipe_squatting squatting(1);
+    auto o = t::probe({"print", "x"});
+    o.out = bequest::stdio::async_pipe();
+    const auto f = t::expect_failure(o);
+    CHECK(f.code == std::error_code(231, std::system_category()));  // ERROR_PIPE_BUSY
+    CHECK(t::mentions(f.message, "create the stdout pipe"));
+    reports = squatting.reports();
+  }
+  std::string all;
+  for (const auto& e : reports) all += e + "\n";
+  INFO(all);
+  CHECK(reports.size() == 4);  // four pipes made, four taken
+  for (const auto& line : reports) CHECK(line.rfind("connected write / ", 0) == 0);
+}

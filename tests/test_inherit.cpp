@@ -187,3 +187,26 @@ TEST_CASE("a stdio handle may also be listed in inherit", "[inherit]") {
   p.write.reset();
   CHECK(p.read.read_all() == "onetwo");
 }
+
+TEST_CASE("a BEQUEST_INHERIT value too large for a handle voids the whole variable", "[inherit]") {
+  // Issue 16: an entry whose value fits no handle (POSIX: above INT_MAX; Windows: above
+  // 2^32 - 1, the significant bits of a handle) was dropped alone and the rest of the damaged
+  // variable still used. The probe forges the variable before bequest reads it, naming a handle
+  // it really has next to the bad value, so only the rule can make the answer empty.
+  support::canary a = support::make_canary("oversized");
+  for (const char* bad : {"4294967296", "18446744073709551615"}) {
+    INFO(bad);
+    auto o = t::probe({"setenv", "BEQUEST_INHERIT", std::string("kept={handle:kept};big=") + bad, "inherited"});
+    o.inherit = {{"kept", a.handle.get()}};
+    o.substitute_handles = true;
+    CHECK(t::output_of(o).empty());
+  }
+  // The same variable with the value in range is used, so the empty answer above is the rule.
+  auto o = t::probe({"setenv", "BEQUEST_INHERIT", "kept={handle:kept};small=1000", "inherited"});
+  o.inherit = {{"kept", a.handle.get()}};
+  o.substitute_handles = true;
+  const auto out = t::lines(t::output_of(o));
+  // (1000 may name an open handle of the child on Windows, so only "kept" is looked for.)
+  REQUIRE_FALSE(out.empty());
+  CHECK(out[0].rfind("kept\t", 0) == 0);
+}

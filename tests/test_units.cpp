@@ -43,6 +43,16 @@ TEST_CASE("the BEQUEST_INHERIT parser holds reserved names to the same syntax", 
   CHECK(ok[2].first == "bequest.");
 }
 
+TEST_CASE("the BEQUEST_INHERIT parser voids the whole variable for one value above the bound", "[units]") {
+  // Issue 16: the child dropped only the entry whose value fit no handle and kept the rest.
+  CHECK(parse_inherit_variable("log=3;big=2147483648", 2147483647u).empty());
+  CHECK(parse_inherit_variable("big=4294967296;log=3", 4294967295u).empty());
+  const auto within = parse_inherit_variable("log=3;big=2147483647", 2147483647u);
+  REQUIRE(within.size() == 2);
+  CHECK(within[1].second == 2147483647u);
+  CHECK(parse_inherit_variable("log=3;big=4294967296").size() == 2);  // unbounded by default
+}
+
 TEST_CASE("exit_status formats for people", "[units]") {
   CHECK(fmt::format("{}", bequest::exit_status::exited(3)) == "exited with code 3");
   CHECK(fmt::format("{}", bequest::exit_status::exited(static_cast<int>(0xC0000005u))) ==

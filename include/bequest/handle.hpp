@@ -100,9 +100,10 @@ enum class pipe_end { read, write };
 /// POSIX: a pipe whose `async_end` is `O_NONBLOCK`. Windows: anonymous pipes cannot do
 /// overlapped I/O, so `async_end` is the server end of a named pipe opened with
 /// `FILE_FLAG_OVERLAPPED`, named `\\.\pipe\bequest-<pid>-<128 random bits from the system
-/// CSPRNG>`, created with `FILE_FLAG_FIRST_PIPE_INSTANCE`, one instance and
-/// `PIPE_REJECT_REMOTE_CLIENTS`; the other end is opened by this function as that one client,
-/// synchronous.
+/// CSPRNG>`, created with `FILE_FLAG_FIRST_PIPE_INSTANCE`, one instance,
+/// `PIPE_REJECT_REMOTE_CLIENTS` and a DACL and label that admit only this logon session at
+/// this integrity level; the other end is opened by this function as that one client,
+/// synchronous, and both ends are checked to be in this process before they are returned.
 [[nodiscard]] BEQUEST_API pipe_ends make_async_pipe(pipe_end async_end);
 /// The same, reporting failure through `ec` (then both ends are empty).
 [[nodiscard]] BEQUEST_API pipe_ends make_async_pipe(pipe_end async_end, std::error_code& ec) noexcept;

@@ -18,7 +18,10 @@ namespace bequest {
 /// `BEQUEST_INHERIT=log=3;listen=4`. `spawn()` sets it when `inherit` or `startup_data` is
 /// not empty and removes an inherited copy of it otherwise, so a child never sees stale
 /// values. Start-up data travels as the reserved entry `bequest.startup_data`, last, which
-/// `inherited_handle()` and `inherited_handles()` never return (see `startup_data()`).
+/// `inherited_handle()` and `inherited_handles()` never return (see `startup_data()`). A
+/// variable damaged anywhere — a malformed entry, a repeated name, a value too large for a
+/// handle of this process (POSIX: above `INT_MAX`; Windows: above 2^32 - 1, a handle's
+/// significant bits) — is void as a whole: none of its entries is used.
 inline constexpr const char* inherit_variable = "BEQUEST_INHERIT";
 
 /// The handle the parent passed under `name`, or empty when there is none, or when the

@@ -19,7 +19,7 @@ bool would_block(int error) noexcept { return error == EAGAIN || error == EWOULD
 
 struct stream {
   unique_handle* handle;
-  std::string* text;  // nullptr for stdin
+  output_sink* sink;
   const char* read_step;
   bool open() const noexcept { return handle && *handle; }
 };
@@ -30,7 +30,7 @@ bool communicate(transfer& t, std::optional<clock::time_point> deadline, std::er
   ec.clear();
   std::size_t written = 0;
   if (t.in && *t.in && t.input.empty()) t.in->reset();  // nothing to write: end of file at once
-  stream readers[2] = {{t.out, t.out_text, "read stdout"}, {t.err, t.err_text, "read stderr"}};
+  stream readers[2] = {{t.out, t.out_sink, "read stdout"}, {t.err, t.err_sink, "read stderr"}};
   char buffer[65536];
 
   while ((t.in && *t.in) || readers[0].open() || readers[1].open()) {
@@ -93,7 +93,7 @@ bool communicate(transfer& t, std::optional<clock::time_point> deadline, std::er
         n = ::read(readers[i].handle->get(), buffer, sizeof buffer);
       } while (n < 0 && errno == EINTR);
       if (n > 0) {
-        readers[i].text->append(buffer, static_cast<std::size_t>(n));
+        readers[i].sink->keep(buffer, static_cast<std::size_t>(n));  // past the limit: dropped
       } else if (n == 0) {
         readers[i].handle->reset();  // end of file
       } else if (!would_block(errno)) {

@@ -19,7 +19,7 @@ constexpr DWORD chunk = 65536;
 /// One pipe and the overlapped operation in flight on it, if any.
 struct channel {
   unique_handle* handle = nullptr;
-  std::string* text = nullptr;  ///< where reads go; nullptr for the stdin channel
+  output_sink* sink = nullptr;  ///< where reads go; nullptr for the stdin channel
   const char* step = "";
   HANDLE event = nullptr;
   OVERLAPPED ov{};
@@ -54,10 +54,10 @@ bool communicate(transfer& t, std::optional<clock::time_point> deadline, std::er
   channels[0].handle = t.in;
   channels[0].step = "write stdin";
   channels[1].handle = t.out;
-  channels[1].text = t.out_text;
+  channels[1].sink = t.out_sink;
   channels[1].step = "read stdout";
   channels[2].handle = t.err;
-  channels[2].text = t.err_text;
+  channels[2].sink = t.err_sink;
   channels[2].step = "read stderr";
   std::size_t written = 0;
   if (t.in && *t.in && t.input.empty()) t.in->reset();  // nothing to write: end of file at once
@@ -72,7 +72,7 @@ bool communicate(transfer& t, std::optional<clock::time_point> deadline, std::er
   // operation that completes at once also signals the event, so it is handled like the rest.
   auto start = [&](channel& c, DWORD& error) -> bool {
     BOOL started;
-    if (!c.text) {
+    if (!c.sink) {
       const std::size_t left = t.input.size() - written;
       started = ::WriteFile(c.handle->get(), t.input.data() + written, left > chunk ? chunk : static_cast<DWORD>(left),
                             nullptr, &c.ov);
@@ -93,10 +93,10 @@ bool communicate(transfer& t, std::optional<clock::time_point> deadline, std::er
     c.event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
     if (!c.event) return fail(c, ::GetLastError());
     c.ov.hEvent = c.event;
-    if (c.text) c.buffer.reset(new char[chunk]);
+    if (c.sink) c.buffer.reset(new char[chunk]);
     DWORD error = 0;
     if (start(c, error)) continue;
-    if (c.text ? win32::is_end_of_pipe(error) : is_reader_gone(error)) {
+    if (c.sink ? win32::is_end_of_pipe(error) : is_reader_gone(error)) {
       c.handle->reset();
       continue;
     }
@@ -127,13 +127,13 @@ bool communicate(transfer& t, std::optional<clock::time_point> deadline, std::er
     const bool ok = ::GetOverlappedResult(c.handle->get(), &c.ov, &done, FALSE) != FALSE;
     const DWORD error = ok ? 0 : ::GetLastError();
     c.pending = false;
-    if (c.text) {
+    if (c.sink) {
       if (!ok) {
         if (!win32::is_end_of_pipe(error)) return fail(c, error);
         c.handle->reset();  // end of file
         continue;
       }
-      c.text->append(c.buffer.get(), done);
+      c.sink->keep(c.buffer.get(), done);  // past the limit: dropped
     } else {
       if (!ok) {
         if (!is_reader_gone(error)) return fail(c, error);
@@ -148,7 +148,7 @@ bool communicate(transfer& t, std::optional<clock::time_point> deadline, std::er
     }
     DWORD start_error = 0;
     if (start(c, start_error)) continue;
-    if (c.text ? win32::is_end_of_pipe(start_error) : is_reader_gone(start_error)) {
+    if (c.sink ? win32::is_end_of_pipe(start_error) : is_reader_gone(start_error)) {
       c.handle->reset();
       continue;
     }

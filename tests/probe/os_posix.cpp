@@ -183,6 +183,8 @@ std::vector<std::string> attack_startup_reopen(unsigned long long handle_value) 
   return {outcome("reopen", wrote)};
 }
 
+void squat_pipe(const std::string&) { write_stdout("refused unsupported\n"); }
+
 }  // namespace probe
 
 int main(int argc, char** argv) { return probe::run(std::vector<std::string>(argv, argv + argc)); }

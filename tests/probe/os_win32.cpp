@@ -263,6 +263,39 @@ std::vector<std::string> attack_startup_reopen(unsigned long long handle_value) 
   return {outcome("duplicate-for-write", wrote)};
 }
 
+void squat_pipe(const std::string& name) {
+  const std::wstring path = to_wide(name);
+  // The client end must ask for the direction the server allows: read from an outbound pipe,
+  // write to an inbound one.
+  bool reads = true;
+  HANDLE h = ::CreateFileW(path.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr);
+  if (h == INVALID_HANDLE_VALUE && ::GetLastError() == ERROR_ACCESS_DENIED) {
+    reads = false;
+    h = ::CreateFileW(path.c_str(), GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr);
+  }
+  if (h == INVALID_HANDLE_VALUE) {
+    write_stdout("refused " + std::to_string(::GetLastError()) + "\n");
+    return;
+  }
+  write_stdout(reads ? "connected read\n" : "connected write\n");
+  if (reads) {
+    unsigned long long total = 0;
+    char buffer[4096];
+    DWORD n = 0;
+    while (::ReadFile(h, buffer, sizeof buffer, &n, nullptr) && n > 0) total += n;
+    write_stdout("read " + std::to_string(total) + " bytes\n");
+  } else {
+    const char forged[] = "forged by a squatter";
+    DWORD n = 0;
+    if (::WriteFile(h, forged, sizeof forged - 1, &n, nullptr)) {
+      write_stdout("wrote " + std::to_string(n) + " bytes\n");
+    } else {
+      write_stdout("write refused " + std::to_string(::GetLastError()) + "\n");
+    }
+  }
+  ::CloseHandle(h);
+}
+
 }  // namespace probe
 
 int wmain(int argc, wchar_t** argv) {

@@ -15,7 +15,10 @@
 //   write-value V TEXT  write TEXT to the handle whose value is V (for substituted values)
 //   cat               copy stdin to stdout
 //   print TEXT        write TEXT to stdout;  eprint TEXT: to stderr
-//   flood N           write N bytes to stdout
+//   flood N           write N bytes ("x") to stdout, 64 KiB at a time
+//   eflood N          the same to stderr ("e")
+//   squat NAME        connect to the named pipe NAME first, as another local process could,
+//                     and report what that gave (probe_os.hpp, squat_pipe); Windows only
 //   clear-inherit     bequest::clear_inherit_variable()
 //   ppid              print the id of the parent process (on Windows: bequest's helper)
 //   spawn-probe ...   spawn this probe with the remaining arguments via bequest, wait, and
@@ -179,12 +182,16 @@ int run(const std::vector<std::string>& args) {
     } else if (cmd == "eprint" && need(1)) {
       flush();
       write_stderr(args[++i]);
-    } else if (cmd == "flood" && need(1)) {
+    } else if ((cmd == "flood" || cmd == "eflood") && need(1)) {
       flush();
-      const std::string block(65536, 'x');
+      const std::string block(65536, cmd == "flood" ? 'x' : 'e');
+      auto write = cmd == "flood" ? write_stdout : write_stderr;
       for (long long left = std::atoll(args[++i].c_str()); left > 0; left -= static_cast<long long>(block.size())) {
-        write_stdout(left >= static_cast<long long>(block.size()) ? block : block.substr(0, static_cast<std::size_t>(left)));
+        write(left >= static_cast<long long>(block.size()) ? block : block.substr(0, static_cast<std::size_t>(left)));
       }
+    } else if (cmd == "squat" && need(1)) {
+      flush();
+      squat_pipe(args[++i]);
     } else if (cmd == "clear-inherit") {
       bequest::clear_inherit_variable();
     } else if (cmd == "ppid") {

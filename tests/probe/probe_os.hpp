@@ -64,6 +64,14 @@ std::vector<std::string> attack_startup_view(const void* data, std::size_t size)
 /// DuplicateHandle asking for FILE_MAP_WRITE (Windows).
 std::vector<std::string> attack_startup_reopen(unsigned long long handle_value);
 
+/// Connects to the named pipe `name` as its client, the way another local process racing the
+/// pipe's owner would (a squatter), and reports on stdout, a line at a time: "connected read"
+/// or "connected write" (the access the pipe let it have), or "refused ERROR"; then, when
+/// connected, what it got: "read N bytes" (all it could read until the pipe ended) or
+/// "wrote N bytes" / "write refused ERROR". Windows only: POSIX has no named pipes of this
+/// kind, and there it reports "refused unsupported".
+void squat_pipe(const std::string& name);
+
 /// The shared probe; argv as UTF-8.
 int run(const std::vector<std::string>& args);
 

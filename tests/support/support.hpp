@@ -146,6 +146,47 @@ class own_signal_handler {
 /// The signal own_signal_handler handles (POSIX: SIGUSR2; Windows: 0).
 int own_signal_number();
 
+/// This process's resident memory, in bytes: now, and the most it has been (Linux:
+/// /proc/self/status VmRSS and VmHWM; Windows: GetProcessMemoryInfo's WorkingSetSize and
+/// PeakWorkingSetSize).
+std::size_t resident_memory();
+std::size_t peak_resident_memory();
+/// Starts the peak afresh from the current size where the system allows it (Linux: "5" into
+/// /proc/self/clear_refs) and returns true; false where it cannot be reset (Windows), and
+/// then the peak is that of the whole process so far.
+bool reset_peak_resident_memory();
+
+/// Windows: the access control entries of the object behind `h`, read with GetSecurityInfo
+/// (`h` needs READ_CONTROL): one "allow<TAB>SID<TAB>MASK" or "deny<TAB>SID<TAB>MASK" per entry
+/// of its DACL ("no dacl" when it has none, which admits everyone), then
+/// "label<TAB>SID<TAB>POLICY" for its mandatory label, if any; MASK and POLICY in hex
+/// ("0x12019f"). Empty on POSIX, whose pipes have no access list.
+std::vector<std::string> security_entries(bequest::native_handle h);
+/// Windows: the SID of this process's logon session (the token group marked
+/// SE_GROUP_LOGON_ID), or its user's when there is none; and the SID of its integrity level.
+/// Empty on POSIX.
+std::string own_logon_sid();
+std::string own_integrity_sid();
+
+/// While alive, every `every`-th asynchronous pipe that bequest makes in this process (with
+/// the default 2: the 1st, 3rd, 5th, ... since it was made; with 1: all) is connected to
+/// first by another local process — the
+/// probe in its `squat` mode, started with CreateProcessW from the library's test hook
+/// (src/testing_hooks.hpp) between the pipe's creation and bequest's own connection — as a
+/// squatter racing bequest would. Windows only: POSIX has no such pipes, and there the
+/// constructor throws.
+class pipe_squatting {
+ public:
+  explicit pipe_squatting(unsigned every = 2);
+  ~pipe_squatting();
+  pipe_squatting(const pipe_squatting&) = delete;
+  pipe_squatting& operator=(const pipe_squatting&) = delete;
+  /// Waits for every squatter to end; what each reported, one string each: its attempt
+  /// ("connected read", "connected write" or "refused ERROR"), then " / " and what it got
+  /// ("read N bytes", "wrote N bytes", "write refused ERROR"), in the order they came.
+  std::vector<std::string> reports();
+};
+
 /// A path guaranteed not to exist.
 std::string missing_path();
 /// A directory for the test's files.

@@ -205,6 +205,43 @@ bool kill_copy_of_self(bequest::pid_type pid) {
 
 bequest::pid_type current_pid() { return ::getpid(); }
 
+namespace {
+// A "Vm...:  N kB" line of /proc/self/status, in bytes; 0 when there is none.
+std::size_t status_field(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::string key = std::string(field) + ":";
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) return static_cast<std::size_t>(std::stoull(line.substr(key.size()))) * 1024;
+  }
+  return 0;
+}
+}  // namespace
+
+std::size_t resident_memory() { return status_field("VmRSS"); }
+
+std::size_t peak_resident_memory() {
+  if (const std::size_t hwm = status_field("VmHWM")) return hwm;
+  rusage usage{};  // without /proc: the kernel's own peak, in KiB (Linux and the BSDs)
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::size_t>(usage.ru_maxrss) * 1024;
+}
+
+bool reset_peak_resident_memory() {
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";  // resets VmHWM to the current RSS (proc(5), Linux 4.0)
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+std::vector<std::string> security_entries(bequest::native_handle) { return {}; }
+std::string own_logon_sid() { return {}; }
+std::string own_integrity_sid() { return {}; }
+
+pipe_squatting::pipe_squatting(unsigned) { throw std::logic_error("pipe_squatting: no named pipes on POSIX"); }
+pipe_squatting::~pipe_squatting() = default;
+std::vector<std::string> pipe_squatting::reports() { return {}; }
+
 bool running_under_wine() { return false; }
 
 int wine_major_version() { return 0; }

@@ -8,8 +8,13 @@
 #include <windows.h>
 #include <winternl.h>
 #include <shellapi.h>
+#include <psapi.h>
+#include <aclapi.h>
+#include <sddl.h>
 
 #include <atomic>
+#include <memory>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -246,6 +251,215 @@ bool kill_copy_of_self(bequest::pid_type pid) {
 }
 
 bequest::pid_type current_pid() { return ::GetCurrentProcessId(); }
+
+namespace {
+PROCESS_MEMORY_COUNTERS memory_counters() {
+  PROCESS_MEMORY_COUNTERS c{};
+  c.cb = sizeof c;
+  if (!::GetProcessMemoryInfo(::GetCurrentProcess(), &c, sizeof c)) fail("GetProcessMemoryInfo");
+  return c;
+}
+}  // namespace
+
+std::size_t resident_memory() { return memory_counters().WorkingSetSize; }
+
+std::size_t peak_resident_memory() { return memory_counters().PeakWorkingSetSize; }
+
+// Windows keeps a process's peak working set for its whole life; nothing resets it.
+bool reset_peak_resident_memory() { return false; }
+
+namespace {
+std::string sid_text(PSID sid) {
+  wchar_t* text = nullptr;
+  if (!::ConvertSidToStringSidW(sid, &text)) fail("ConvertSidToStringSid");
+  std::string out = narrow(text);
+  ::LocalFree(text);
+  return out;
+}
+
+std::string hex(unsigned long value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "0x%lx", value);
+  return buffer;
+}
+
+std::vector<unsigned char> own_token_information(TOKEN_INFORMATION_CLASS what) {
+  HANDLE token = nullptr;
+  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &token)) fail("OpenProcessToken");
+  DWORD size = 0;
+  ::GetTokenInformation(token, what, nullptr, 0, &size);
+  std::vector<unsigned char> buffer(size ? size : 1);
+  const BOOL ok = ::GetTokenInformation(token, what, buffer.data(), size, &size);
+  ::CloseHandle(token);
+  if (!ok) fail("GetTokenInformation");
+  return buffer;
+}
+}  // namespace
+
+std::vector<std::string> security_entries(bequest::native_handle h) {
+  PACL dacl = nullptr;
+  PACL sacl = nullptr;
+  PSECURITY_DESCRIPTOR sd = nullptr;
+  const DWORD rc = ::GetSecurityInfo(h, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION | LABEL_SECURITY_INFORMATION,
+                                     nullptr, nullptr, &dacl, &sacl, &sd);
+  if (rc != ERROR_SUCCESS) {
+    ::SetLastError(rc);
+    fail("GetSecurityInfo");
+  }
+  std::vector<std::string> out;
+  auto list = [&](PACL acl, bool is_dacl) {
+    for (DWORD i = 0; acl && i < acl->AceCount; ++i) {
+      void* ace = nullptr;
+      if (!::GetAce(acl, i, &ace)) fail("GetAce");
+      const auto* header = static_cast<const ACE_HEADER*>(ace);
+      if (header->AceType == ACCESS_ALLOWED_ACE_TYPE || header->AceType == ACCESS_DENIED_ACE_TYPE) {
+        const auto* a = static_cast<const ACCESS_ALLOWED_ACE*>(ace);  // same layout for both
+        out.push_back(std::string(header->AceType == ACCESS_ALLOWED_ACE_TYPE ? "allow\t" : "deny\t") +
+                      sid_text(const_cast<DWORD*>(&a->SidStart)) + "\t" + hex(a->Mask));
+      } else if (header->AceType == SYSTEM_MANDATORY_LABEL_ACE_TYPE) {
+        const auto* a = static_cast<const SYSTEM_MANDATORY_LABEL_ACE*>(ace);
+        out.push_back("label\t" + sid_text(const_cast<DWORD*>(&a->SidStart)) + "\t" + hex(a->Mask));
+      } else {
+        out.push_back(std::string(is_dacl ? "other dacl entry " : "other sacl entry ") + std::to_string(header->AceType));
+      }
+    }
+  };
+  if (!dacl) out.push_back("no dacl");
+  list(dacl, true);
+  list(sacl, false);
+  ::LocalFree(sd);
+  return out;
+}
+
+std::string own_logon_sid() {
+  const auto groups = own_token_information(TokenGroups);
+  const auto* g = reinterpret_cast<const TOKEN_GROUPS*>(groups.data());
+  for (DWORD i = 0; i < g->GroupCount; ++i) {
+    if ((g->Groups[i].Attributes & SE_GROUP_LOGON_ID) == SE_GROUP_LOGON_ID) return sid_text(g->Groups[i].Sid);
+  }
+  const auto user = own_token_information(TokenUser);
+  return sid_text(reinterpret_cast<const TOKEN_USER*>(user.data())->User.Sid);
+}
+
+std::string own_integrity_sid() {
+  const auto level = own_token_information(TokenIntegrityLevel);
+  return sid_text(reinterpret_cast<const TOKEN_MANDATORY_LABEL*>(level.data())->Label.Sid);
+}
+
+namespace {
+// One line from a pipe, without its newline (blocking; empty at end of file).
+std::string read_line(HANDLE h) {
+  std::string line;
+  char c = 0;
+  DWORD n = 0;
+  while (::ReadFile(h, &c, 1, &n, nullptr) && n == 1 && c != '\n') line += c;
+  return line;
+}
+}  // namespace
+
+namespace {
+// One squatter: the probe, connected (or not) to a pipe before its owner.
+class pipe_squatter {
+ public:
+  explicit pipe_squatter(const std::string& name) {
+    SECURITY_ATTRIBUTES sa{sizeof sa, nullptr, TRUE};
+    HANDLE read = nullptr, write = nullptr;
+    if (!::CreatePipe(&read, &write, &sa, 0)) fail("CreatePipe");
+    ::SetHandleInformation(read, HANDLE_FLAG_INHERIT, 0);
+    STARTUPINFOW si{};
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = ::GetStdHandle(STD_INPUT_HANDLE);
+    si.hStdOutput = write;
+    si.hStdError = ::GetStdHandle(STD_ERROR_HANDLE);
+    std::wstring line = probe_command_line({"squat", name});
+    PROCESS_INFORMATION pi{};
+    BOOL ok = FALSE;
+    DWORD error = 0;
+    for (int attempt = 0; attempt < 5 && !ok; ++attempt) {  // Wine's ERROR_INTERNAL_ERROR (docs/windows.md)
+      ok = ::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi);
+      error = ::GetLastError();
+      if (!ok && error != ERROR_INTERNAL_ERROR) break;
+      if (!ok) ::Sleep(50);
+    }
+    ::CloseHandle(write);
+    if (!ok) {
+      ::CloseHandle(read);
+      ::SetLastError(error);
+      fail("CreateProcess (squatter)");
+    }
+    ::CloseHandle(pi.hThread);
+    process_ = pi.hProcess;
+    output_ = read;
+    attempt_ = read_line(read);
+  }
+  ~pipe_squatter() {
+    ::CloseHandle(output_);
+    ::WaitForSingleObject(process_, INFINITE);
+    ::CloseHandle(process_);
+  }
+  pipe_squatter(const pipe_squatter&) = delete;
+  pipe_squatter& operator=(const pipe_squatter&) = delete;
+  std::string report() {
+    std::string rest = read_line(output_);
+    ::WaitForSingleObject(process_, INFINITE);
+    return attempt_ + " / " + rest;
+  }
+
+ private:
+  HANDLE process_ = nullptr;
+  HANDLE output_ = nullptr;
+  std::string attempt_;
+};
+
+struct squatting_state {
+  std::mutex mutex;
+  unsigned long pipes = 0;
+  unsigned every = 2;
+  std::vector<std::unique_ptr<pipe_squatter>> squatters;
+  std::vector<std::string> errors;
+};
+squatting_state squatting;
+
+void squat(const wchar_t* name) {
+  std::lock_guard<std::mutex> lock(squatting.mutex);
+  if (squatting.pipes++ % squatting.every != 0) return;
+  try {
+    squatting.squatters.push_back(std::make_unique<pipe_squatter>(narrow(name)));
+  } catch (const std::exception& e) {
+    squatting.errors.push_back(std::string("squatter: ") + e.what());
+  }
+}
+}  // namespace
+
+pipe_squatting::pipe_squatting(unsigned every) {
+#ifdef BEQUEST_TESTING_HOOKS
+  std::lock_guard<std::mutex> lock(squatting.mutex);
+  squatting.pipes = 0;
+  squatting.every = every ? every : 1;
+  squatting.squatters.clear();
+  squatting.errors.clear();
+  bequest::detail::testing::set_pipe_created_hook(squat);
+#else
+  (void)every;
+  throw std::logic_error("pipe_squatting needs a build with BEQUEST_TESTING_HOOKS");
+#endif
+}
+
+pipe_squatting::~pipe_squatting() {
+#ifdef BEQUEST_TESTING_HOOKS
+  bequest::detail::testing::set_pipe_created_hook(nullptr);
+#endif
+  std::lock_guard<std::mutex> lock(squatting.mutex);
+  squatting.squatters.clear();
+}
+
+std::vector<std::string> pipe_squatting::reports() {
+  std::lock_guard<std::mutex> lock(squatting.mutex);
+  std::vector<std::string> out = squatting.errors;
+  for (auto& s : squatting.squatters) out.push_back(s->report());
+  return out;
+}
 
 bool running_under_wine() {
   HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
