@@ -134,7 +134,9 @@ std::vector<std::pair<std::string, std::string>> launch_plan::render_environment
   std::vector<std::pair<std::string, std::string>> vars;
   vars.reserve(environment.entries().size() + 1);
   for (const auto& [name, value] : environment.entries()) vars.emplace_back(name, value.render(values));
-  if (!inherit.empty() || startup) vars.emplace_back(inherit_variable, inherit_variable_text(values, startup));
+  if (set_inherit_variable && (!inherit.empty() || startup)) {
+    vars.emplace_back(inherit_variable, inherit_variable_text(values, startup));
+  }
   return vars;
 }
 

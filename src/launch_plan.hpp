@@ -126,6 +126,7 @@ struct stdio_plan {
 struct inherit_slot {
   std::string name;
   native_handle handle = invalid_native_handle;
+  std::optional<int> target_fd = std::nullopt;  ///< POSIX: where the caller wants it; checked by the backend
 };
 
 /// Everything a backend needs to start one process.
@@ -147,6 +148,7 @@ struct launch_plan {
   std::optional<std::filesystem::path> cwd;
   std::array<stdio_plan, 3> stdio;
   std::vector<inherit_slot> inherit;
+  bool set_inherit_variable = true;  ///< publish BEQUEST_INHERIT
   const startup_payload* startup_data = nullptr;  ///< the caller's, or nullptr when empty
   bool new_process_group = false;
   bool process_tree = false;

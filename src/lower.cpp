@@ -91,7 +91,7 @@ bool lower_inherit(const spawn_options& o, launch_plan& plan, failure& f) {
   // Open-ness last, so that a list with a mistake in it is reported as that mistake.
   for (std::size_t i = 0; i < o.inherit.size(); ++i) {
     if (!check_caller_handle(o.inherit[i].handle, o, entry_name(i, o.inherit[i]), f)) return false;
-    plan.inherit.push_back({o.inherit[i].name, o.inherit[i].handle});
+    plan.inherit.push_back({o.inherit[i].name, o.inherit[i].handle, o.inherit[i].target_fd});
   }
   return true;
 }
@@ -177,8 +177,9 @@ bool lower_arguments(const spawn_options& o, launch_plan& plan, failure& f) {
 }  // namespace
 
 bool lower_environment(const spawn_options& o, launch_plan& plan, failure& f) {
-  plan.parents_environment = o.env.inherits() && o.env.changes().empty() && o.inherit.empty() &&
-                             o.startup_data.empty() && !os::get_env(inherit_variable);
+  plan.parents_environment = o.env.inherits() && o.env.changes().empty() &&
+                             (o.inherit.empty() || !o.set_inherit_variable) && o.startup_data.empty() &&
+                             !os::get_env(inherit_variable);
   if (plan.parents_environment) return true;
   // Ordered as the parent's environment, then new names in the order they were set; a
   // variable set twice keeps its first position and its last value.
@@ -241,6 +242,11 @@ bool lower_options(const spawn_options& o, launch_plan& plan, failure& f) {
     if (!check_text(o.args[i], o, fmt::format("args[{}]", i), f)) return false;
   }
   if (!check_environment_changes(o, f)) return false;
+  if (!o.startup_data.empty() && !o.set_inherit_variable) {
+    return spawn_failed(f, o.program, invalid,
+                        "startup_data is announced to the child through BEQUEST_INHERIT, which "
+                        "set_inherit_variable = false leaves out");
+  }
   if (o.startup_data.holds_buffer() && !o.startup_data.buffer().valid()) {
     return spawn_failed(f, o.program, invalid, "startup_data: the startup_buffer is empty (default-constructed)");
   }
@@ -262,6 +268,7 @@ bool lower_options(const spawn_options& o, launch_plan& plan, failure& f) {
   if (!os::resolve_program(plan, o.cwd.has_value(), plan.executable, f)) return false;
 
   plan.startup_data = o.startup_data.empty() ? nullptr : &o.startup_data;
+  plan.set_inherit_variable = o.set_inherit_variable;
   plan.new_process_group = o.new_process_group;
   plan.process_tree = o.process_tree;
   plan.kill_on_parent_exit = o.kill_on_parent_exit;

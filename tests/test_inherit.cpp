@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <type_traits>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 TEST_CASE("a child receives exactly the listed handles", "[inherit]") {
@@ -209,4 +212,112 @@ TEST_CASE("a BEQUEST_INHERIT value too large for a handle voids the whole variab
   // (1000 may name an open handle of the child on Windows, so only "kept" is looked for.)
   REQUIRE_FALSE(out.empty());
   CHECK(out[0].rfind("kept\t", 0) == 0);
+}
+
+TEST_CASE("an inherit entry lands at its target_fd, the gaps stay closed, and Windows refuses it",
+          "[inherit][target-fd]") {
+  support::canary a = support::make_canary("target");
+  support::canary b = support::make_canary("target");
+  auto o = t::probe({"fds", "inherited"});
+  o.inherit = {{"a", a.handle.get(), 9}, {"b", b.handle.get()}};
+  if (!support::exe_suffix().empty()) {
+    const auto f = t::expect_failure(o);
+    CHECK(f.code == std::errc::not_supported);
+    CHECK(t::mentions(f.message, "inherit[0] \"a\": target_fd"));
+    return;
+  }
+  const auto entries = t::lines(t::output_of(o));
+  std::map<long long, std::string> fds;
+  std::vector<std::string> published;
+  for (const auto& e : entries) {
+    const std::string first = e.substr(0, e.find('\t'));
+    if (!first.empty() && std::isdigit(static_cast<unsigned char>(first[0]))) {
+      fds[std::stoll(first)] = t::unescape(e.substr(e.find('\t') + 1));
+    } else {
+      published.push_back(e);
+    }
+  }
+  std::string listing;
+  for (const auto& [fd, what] : fds) listing += "\n  " + std::to_string(fd) + " " + what;
+  INFO("the child's fds:" << listing);
+  REQUIRE(fds.count(9) == 1);
+  CHECK(t::mentions(fds.at(9), a.tag));
+  REQUIRE(fds.count(4) == 1);  // entry 1 without a target: 3 + 1, as before
+  CHECK(t::mentions(fds.at(4), b.tag));
+  if (bequest::exact_inheritance()) {
+    for (const long long gap : {3LL, 5LL, 6LL, 7LL, 8LL}) CHECK(fds.count(gap) == 0);
+  }
+  CHECK(published == std::vector<std::string>{"a\t9", "b\t4"});
+}
+
+TEST_CASE("target_fd conflicts are refused naming both entries", "[inherit][target-fd][errors]") {
+  t::handle_count_guard guard;
+  support::canary a = support::make_canary("conflict");
+  support::canary b = support::make_canary("conflict");
+  auto o = t::probe({});
+  o.inherit = {{"a", a.handle.get()}, {"b", b.handle.get(), 3}};
+  auto f = t::expect_failure(o);
+  if (!support::exe_suffix().empty()) {
+    CHECK(f.code == std::errc::not_supported);
+    return;
+  }
+  CHECK(f.code == std::errc::invalid_argument);
+  CHECK(t::mentions(f.message, "inherit[1] \"b\""));
+  CHECK(t::mentions(f.message, "inherit[0] \"a\""));
+  o.inherit = {{"a", a.handle.get(), 1}};
+  f = t::expect_failure(o);
+  CHECK(t::mentions(f.message, "target_fd 1 is the child's stdout"));
+}
+
+TEST_CASE("set_inherit_variable = false leaves BEQUEST_INHERIT out and keeps the handles", "[inherit][env]") {
+  support::canary a = support::make_canary("unpublished");
+  auto o = t::probe({"getenv", "BEQUEST_INHERIT", "fds"});
+  o.inherit = {{"a", a.handle.get()}};
+  o.set_inherit_variable = false;
+  const std::string out = t::output_of(o);
+  CHECK(out.rfind("<unset>\n", 0) == 0);
+  CHECK(t::mentions(out, a.tag));
+  o.startup_data = std::string("needs the variable");
+  const auto f = t::expect_failure(o);
+  CHECK(f.code == std::errc::invalid_argument);
+  CHECK(t::mentions(f.message, "set_inherit_variable"));
+}
+
+TEST_CASE("make's jobserver reaches an inner make through a bequest-spawned build tool", "[inherit][target-fd][posix-only]") {
+  // GNU make (Debian's) runs the probe as a build tool between two makes, as ninja is run by
+  // `make -j4`: the probe keeps the jobserver's descriptors at the numbers MAKEFLAGS names
+  // (target_fd) and publishes no BEQUEST_INHERIT. The inner make's two jobs each wait for the
+  // other to have started, so they finish only on the parallel path; with the jobserver lost,
+  // make says "jobserver unavailable" and runs them one after the other, and they fail.
+  const std::filesystem::path dir =
+      std::filesystem::u8path(support::temp_dir()) / ("jobserver-" + std::to_string(support::probe_path().size()) + "-" +
+                                                       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::filesystem::create_directories(dir / "inner");
+  {
+    std::ofstream outer(dir / "Makefile");
+    outer << "all:\n\t+\"$(PROBE)\" jobserver-make inner\n";
+    std::ofstream inner(dir / "inner" / "Makefile");
+    const char* wait_for = "i=0; while [ ! -e %s ] && [ $$i -lt 200 ]; do sleep 0.05; i=$$((i+1)); done; [ -e %s ]";
+    auto job = [&](const char* mine, const char* other) {
+      char line[256];
+      std::snprintf(line, sizeof line, wait_for, other, other);
+      return std::string(mine) + ":\n\t@touch " + mine + ".started; " + line + "\n";
+    };
+    inner << "all: a b\n" << job("a", "b.started") << job("b", "a.started");
+  }
+  // Two descriptors at 3 and 4 in the outer make, so that its jobserver pipe lies above them:
+  // renumbered to 3, 4, ... it would not be where MAKEFLAGS says.
+  support::canary low1 = support::make_canary("below-jobserver");
+  support::canary low2 = support::make_canary("below-jobserver");
+  bequest::spawn_options o;
+  o.program = "make";
+  o.args = {"-j4", "-C", dir.string(), "PROBE=" + support::probe_path()};
+  o.inherit = {{"low1", low1.handle.get()}, {"low2", low2.handle.get()}};
+  o.err = bequest::stdio::to_stdout();
+  bequest::run_options r;
+  r.timeout = std::chrono::seconds(60);
+  const auto result = bequest::run(o, r);
+  INFO(result.out);
+  CHECK_FALSE(t::mentions(result.out, "jobserver unavailable"));
+  CHECK(result.status.success());
 }

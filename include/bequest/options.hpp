@@ -24,6 +24,12 @@ namespace bequest {
 struct inherited {
   std::string name;                              ///< what the child looks the handle up by
   native_handle handle = invalid_native_handle;  ///< the parent's handle (fd on POSIX)
+  /// POSIX: the descriptor number the child gets this entry at, for programs that were told
+  /// a number (`MAKEFLAGS=--jobserver-auth=3,4`, a socket-activation convention). At least 3
+  /// (0–2 are stdio), and no other entry may land there. Default: none, entry `i` lands at
+  /// `3 + i`. Windows chooses handle values itself, so a target there is
+  /// `std::errc::not_supported`.
+  std::optional<int> target_fd = std::nullopt;
 };
 
 /// What the destructor of a `child` does to a process that is still running.
@@ -110,6 +116,12 @@ struct spawn_options {
   /// replaced by the child-side value of inherited handle NAME (decimal), for programs that
   /// know nothing of bequest (`--log-fd={handle:log}`). An unknown NAME is an error.
   bool substitute_handles = false;
+  /// Publish where the inherited handles are in the child's `BEQUEST_INHERIT` variable (see
+  /// `<bequest/inherited.hpp>`). Set it to false for a child that knows nothing of bequest and
+  /// has been told its handles another way (`target_fd`, `{handle:NAME}`): the variable is then
+  /// left out (a stale copy is still removed). Start-up data is announced through the
+  /// variable, so it needs this set. Default: true.
+  bool set_inherit_variable = true;
   /// Bytes for the child to read with `bequest::startup_data()`, of any size, through
   /// anonymous shared memory that the child maps read-only (docs/startup-data.md). Assign a
   /// string (copied into a new sealed object for this child) or a `startup_buffer` (filled in

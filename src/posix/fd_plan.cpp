@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // POSIX: the dup2 plan that installs stdio and the inherit set at their target numbers, shared
 // by the posix_spawn path and the parent-death-signal path.
+#include "../launch_plan.hpp"
 #include "posix.hpp"
 
 #include <cerrno>
@@ -9,6 +10,11 @@
 #include <fmt/format.h>
 
 namespace bequest::detail::posix {
+
+int child_fd(const launch_plan& plan, std::size_t i) noexcept {
+  const auto& target = plan.inherit[i].target_fd;
+  return target ? *target : 3 + static_cast<int>(i);
+}
 
 bool plan_descriptors(const std::vector<fd_move>& moves, int first_free, std::vector<fd_move>& dups,
                       std::vector<int>& temporaries, std::string_view program, failure& f) {

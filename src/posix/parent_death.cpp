@@ -67,6 +67,8 @@ struct clone_context {
   const child_steps* plan;
   const fd_move* dups;    ///< plan->dups.data()
   std::size_t dup_count;
+  const int* closes;      ///< plan->closes.data()
+  std::size_t close_count;
   pid_t parent;           ///< our process id, to notice that we died before PR_SET_PDEATHSIG took hold
   std::uint64_t ignored;  ///< bit sig-1: signals to leave ignored (child_signals::like_exec)
   std::uint64_t mask;     ///< the mask the child execs with: ours (like_exec) or none
@@ -158,6 +160,7 @@ BEQUEST_IN_CLONED_CHILD int child_main(void* arg) {
       child_fail(ctx, step_dup2);
     }
   }
+  for (std::size_t i = 0; i < ctx.close_count; ++i) (void)::syscall(SYS_close, ctx.closes[i]);
   for (int i = 0; i < 3; ++i) {
     if (!plan.null_stream[i]) continue;
     const long fd = ::syscall(SYS_openat, AT_FDCWD, "/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
@@ -186,7 +189,8 @@ bool launch_with_parent_death_signal(const child_steps& plan, std::string_view p
   void* stack = ::mmap(nullptr, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return spawn_failed(f, program, last_os_error(), "allocate the child's stack (mmap)");
 
-  clone_context ctx{&plan, plan.dups.data(), plan.dups.size(), ::getpid(), 0, 0, 0, step_none};
+  clone_context ctx{&plan, plan.dups.data(), plan.dups.size(), plan.closes.data(), plan.closes.size(), ::getpid(),
+                    0, 0, 0, step_none};
   if (plan.keep_signal_state) {
     // Read here, in the parent, with the ordinary calls: the child may not call them.
     for (int sig = 1; sig < NSIG && sig <= 64; ++sig) {

@@ -4,6 +4,7 @@
 // Interfaces between the files of the POSIX backend.
 
 #include "../failure.hpp"
+#include "../launch_plan.hpp"
 
 #include <spawn.h>
 
@@ -28,6 +29,9 @@ bool resolve_program(std::string_view program, std::string_view path_var, bool c
 std::string default_path();
 
 // --- fd_plan.cpp ---
+
+/// The descriptor number inherit entry `i` of `plan` gets in the child: its target_fd, or 3 + i.
+int child_fd(const launch_plan& plan, std::size_t i) noexcept;
 
 /// One descriptor the child must have: `source` in the parent becomes `target` in the child.
 struct fd_move {
@@ -54,6 +58,9 @@ struct child_steps {
   char* const* argv = nullptr;
   char* const* envp = nullptr;
   std::vector<fd_move> dups;
+  /// Numbers below close_from that no dup2 fills (left between target_fd entries): closed
+  /// after the dup2 plan, so that only what was asked for is open.
+  std::vector<int> closes;
   bool null_stream[3] = {false, false, false};
   bool stderr_to_stdout = false;
   int close_from = 3;

@@ -77,6 +77,11 @@ bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& 
                           fmt::format("{}: add the file action open /dev/null", stdio_name(i)));
     }
   }
+  for (int fd : plan.closes) {
+    if (const int rc = posix_spawn_file_actions_addclose(&actions.value, fd); rc != 0) {
+      return spawn_failed(f, program, {rc, std::generic_category()}, fmt::format("add the file action close({})", fd));
+    }
+  }
   if (plan.stderr_to_stdout) {
     if (const int rc = posix_spawn_file_actions_adddup2(&actions.value, 1, 2); rc != 0) {
       return spawn_failed(f, program, {rc, std::generic_category()}, "stderr: add the file action dup2(1, 2)");
@@ -158,6 +163,23 @@ bool resolve_program(const launch_plan& plan, bool cwd_given, resolved_program& 
 
 bool check_launch(const launch_plan& plan, failure& f) {
   const auto unsupported = make_error_code(std::errc::not_supported);
+  const auto invalid = make_error_code(std::errc::invalid_argument);
+  auto entry = [&](std::size_t i) { return fmt::format("inherit[{}] \"{}\"", i, plan.inherit[i].name); };
+  for (std::size_t i = 0; i < plan.inherit.size(); ++i) {
+    const int target = posix::child_fd(plan, i);
+    if (target < 3) {
+      return spawn_failed(f, plan.program, invalid,
+                          target >= 0 ? fmt::format("{}: target_fd {} is the child's {}", entry(i), target,
+                                                    stdio_name(target))
+                                      : fmt::format("{}: target_fd {} is not a descriptor number", entry(i), target));
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (posix::child_fd(plan, j) == target) {
+        return spawn_failed(f, plan.program, invalid,
+                            fmt::format("{}: fd {} in the child is already {}'s", entry(i), target, entry(j)));
+      }
+    }
+  }
   if (plan.kill_on_parent_exit && !posix::parent_death_signal_supported()) {
     return spawn_failed(f, plan.program, unsupported,
                         "kill_on_parent_exit: this system has no way to make a child die with its parent");
@@ -175,13 +197,29 @@ bool check_launch(const launch_plan& plan, failure& f) {
 }
 
 bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, failure& f) {
-  // Entry i of the inherit set is fd 3 + i; the start-up data's descriptor, if any, comes
-  // right after them.
+  // Entry i of the inherit set is fd 3 + i, or its target_fd; the start-up data's descriptor,
+  // if any, the first number after the inherit set that no target_fd took.
   const bool has_startup = r.startup.handle != invalid_native_handle;
-  const int startup_target = 3 + static_cast<int>(plan.inherit.size());
-  const int first_free = startup_target + (has_startup ? 1 : 0);
   child_values values(plan.inherit.size());
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 3 + i;
+  std::vector<bool> used(3 + plan.inherit.size() + 1, false);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const int target = posix::child_fd(plan, i);
+    values[i] = static_cast<std::uint64_t>(target);
+    if (static_cast<std::size_t>(target) >= used.size()) used.resize(static_cast<std::size_t>(target) + 1, false);
+    used[static_cast<std::size_t>(target)] = true;
+  }
+  int startup_target = 3 + static_cast<int>(plan.inherit.size());
+  while (static_cast<std::size_t>(startup_target) < used.size() && used[static_cast<std::size_t>(startup_target)]) {
+    ++startup_target;
+  }
+  if (has_startup) {
+    if (static_cast<std::size_t>(startup_target) >= used.size()) used.resize(static_cast<std::size_t>(startup_target) + 1);
+    used[static_cast<std::size_t>(startup_target)] = true;
+  }
+  int first_free = 3;
+  for (std::size_t fd = 3; fd < used.size(); ++fd) {
+    if (used[fd]) first_free = static_cast<int>(fd) + 1;
+  }
 
   posix::child_steps steps;
   std::vector<posix::fd_move> moves;
@@ -190,7 +228,12 @@ bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, 
     if (r.stdio[i] != invalid_native_handle) moves.push_back({r.stdio[i], static_cast<int>(i)});
     steps.null_stream[i] = plan.stdio[i].what == stdio_plan::source::null_device;
   }
-  for (std::size_t i = 0; i < plan.inherit.size(); ++i) moves.push_back({plan.inherit[i].handle, 3 + static_cast<int>(i)});
+  for (std::size_t i = 0; i < plan.inherit.size(); ++i) {
+    moves.push_back({plan.inherit[i].handle, static_cast<int>(values[i])});
+  }
+  for (int fd = 3; fd < first_free; ++fd) {
+    if (!used[static_cast<std::size_t>(fd)]) steps.closes.push_back(fd);
+  }
   if (has_startup) moves.push_back({r.startup.handle, startup_target});
   // Copies made to get sources out of the way of the targets: closed when the spawn is over.
   scratch_fds scratch;

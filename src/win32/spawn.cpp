@@ -279,9 +279,17 @@ bool resolve_cwd(const std::optional<std::filesystem::path>& given, std::string_
 }
 
 bool check_launch(const launch_plan& plan, failure& f) {
+  const auto unsupported = make_error_code(std::errc::not_supported);
   if (plan.posix.new_session) {
-    return spawn_failed(f, plan.program, make_error_code(std::errc::not_supported),
-                        "posix.new_session: Windows has no sessions in the POSIX sense");
+    return spawn_failed(f, plan.program, unsupported, "posix.new_session: Windows has no sessions in the POSIX sense");
+  }
+  for (std::size_t i = 0; i < plan.inherit.size(); ++i) {
+    if (plan.inherit[i].target_fd) {
+      return spawn_failed(f, plan.program, unsupported,
+                          fmt::format("inherit[{}] \"{}\": target_fd: Windows chooses the value of an inherited "
+                                      "handle itself (pass it with {{handle:NAME}} instead)",
+                                      i, plan.inherit[i].name));
+    }
   }
   // The command line with every handle placeholder at its shortest (one digit): the real values
   // are digits too, so quoting and the batch-file rules decide the same way, and a line too

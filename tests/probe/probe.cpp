@@ -38,6 +38,9 @@
 //   crash             end by a fault (POSIX: SIGSEGV; Windows: access violation, 0xC0000005)
 //   spawn-sleeper K MS  spawn this probe as "sleep MS" via bequest, detached (it outlives us),
 //                     with kill_on_parent_exit = K (0 or 1); print its pid on a line at once
+//   jobserver-make DIR  run `make -C DIR` with the jobserver descriptors named in MAKEFLAGS kept
+//                     at their numbers (inherited::target_fd), as a build tool between two
+//                     makes does; exit with make's code (POSIX)
 //   sigstate N        print signal N's disposition in this process: "ignored", "default" or
 //                     "handled", then " blocked" when it is masked (POSIX; "none" on Windows)
 //   pgroup            print "own" if this process leads a process group of its own (POSIX:
@@ -214,6 +217,28 @@ int run(const std::vector<std::string>& args) {
       for (const std::string& line : attack_startup_view(data.data(), data.size())) out += line + "\n";
     } else if (cmd == "startup-reopen") {
       for (const std::string& line : attack_startup_reopen(published_startup_value())) out += line + "\n";
+    } else if (cmd == "jobserver-make" && need(1)) {
+      // What a build tool does with make's jobserver (ninja between two makes): run `make -C
+      // DIR` with the descriptors MAKEFLAGS names kept at their numbers, and no BEQUEST_INHERIT.
+      flush();
+      std::optional<std::string> flags;
+      for (const std::string& e : environment()) {
+        if (e.rfind("MAKEFLAGS=", 0) == 0) flags = e.substr(10);
+      }
+      const std::string key = "--jobserver-auth=";
+      const std::size_t at = flags ? flags->find(key) : std::string::npos;
+      if (at == std::string::npos) return fail("jobserver-make: no --jobserver-auth in MAKEFLAGS");
+      const std::size_t comma = flags->find(',', at);
+      if (comma == std::string::npos) return fail("jobserver-make: --jobserver-auth is not R,W");
+      const std::string r = flags->substr(at + key.size(), comma - at - key.size());
+      const std::string w = flags->substr(comma + 1, flags->find(' ', comma) - comma - 1);
+      bequest::spawn_options o;
+      o.program = "make";
+      o.args = {"-C", args[++i]};
+      o.inherit = {{"jobserver-read", handle_from_value(r), std::atoi(r.c_str())},
+                   {"jobserver-write", handle_from_value(w), std::atoi(w.c_str())}};
+      o.set_inherit_variable = false;
+      return bequest::spawn(o).wait().code().value_or(128);
     } else if (cmd == "spawn-sleeper" && need(2)) {
       flush();
       bequest::spawn_options o;
