@@ -61,6 +61,7 @@
 #include <cstdio>
 #include <type_traits>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <system_error>
 
