@@ -45,10 +45,19 @@ BEQUEST_API void set_pipe_created_hook(pipe_created_hook hook) noexcept;
 /// The backend's call: runs the hook, if one is set.
 BEQUEST_API void pipe_created(const wchar_t* name) noexcept;
 
+/// Runs in the spawning thread after a spawn was lowered and its handles opened, right before
+/// the backend starts the process: a test plays another thread that opens a descriptor at that
+/// moment. Null (the default): nothing is called.
+using before_launch_hook = void (*)();
+BEQUEST_API void set_before_launch_hook(before_launch_hook hook) noexcept;
+/// The backend's call: runs the hook, if one is set.
+BEQUEST_API void before_launch() noexcept;
+
 #else
 
 constexpr bool acquisition_fails() noexcept { return false; }
 inline void pipe_created(const wchar_t*) noexcept {}
+inline void before_launch() noexcept {}
 
 #endif
 

@@ -124,3 +124,24 @@ TEST_CASE("a child that closes or replaces its stdio while it runs: end of file 
   CHECK(r.out == "bye");
   CHECK(r.err.empty());
 }
+
+TEST_CASE("a standard stream the parent has closed stays closed in the child, even if filled meanwhile",
+          "[stdio][posix-only]") {
+  // The output pipe is made first, so that nothing the spawn opens takes the hole before the
+  // hook (another thread, in real life) fills it.
+  bequest::pipe_ends p = bequest::make_pipe();
+  std::string listing;
+  support::stdin_closed_then_filled hole;
+  {
+    auto o = t::probe({"fds"});
+    o.out = bequest::stdio::handle(p.write.get());
+    bequest::child c = bequest::spawn(o);
+    p.write.reset();
+    listing = p.read.read_all();
+    CHECK(c.wait().success());
+  }
+  INFO("the child's fds:\n" << listing << "filled during the spawn: fd " << hole.fd() << " " << hole.tag());
+  REQUIRE(hole.fd() == 0);  // the hook did fill the hole, at the stream's number
+  CHECK_FALSE(t::mentions(listing, hole.tag()));
+  for (const auto& line : t::lines(listing)) CHECK(line.rfind("0\t", 0) != 0);
+}

@@ -58,8 +58,9 @@ struct child_steps {
   char* const* argv = nullptr;
   char* const* envp = nullptr;
   std::vector<fd_move> dups;
-  /// Numbers below close_from that no dup2 fills (left between target_fd entries): closed
-  /// after the dup2 plan, so that only what was asked for is open.
+  /// Numbers below close_from that no dup2 fills (left between target_fd entries, and the
+  /// standard streams the parent has closed): closed after the dup2 plan, so that only what
+  /// was asked for is open.
   std::vector<int> closes;
   bool null_stream[3] = {false, false, false};
   bool stderr_to_stdout = false;

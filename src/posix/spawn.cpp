@@ -4,6 +4,7 @@
 #include "../error_text.hpp"
 #include "../launch_plan.hpp"
 #include "../platform.hpp"
+#include "../testing_hooks.hpp"
 #include "posix.hpp"
 
 #include <bequest/spawn.hpp>
@@ -234,6 +235,11 @@ bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, 
   for (int fd = 3; fd < first_free; ++fd) {
     if (!used[static_cast<std::size_t>(fd)]) steps.closes.push_back(fd);
   }
+  // A stream the parent has closed stays closed in the child, explicitly: another thread may
+  // open a descriptor without O_CLOEXEC at that number before the child starts.
+  for (int fd = 0; fd < 3; ++fd) {
+    if (plan.stdio[static_cast<std::size_t>(fd)].what == stdio_plan::source::none) steps.closes.push_back(fd);
+  }
   if (has_startup) moves.push_back({r.startup.handle, startup_target});
   // Copies made to get sources out of the way of the targets: closed when the spawn is over.
   scratch_fds scratch;
@@ -263,6 +269,7 @@ bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, 
   steps.argv = argv.data();
   steps.envp = plan.parents_environment ? environ : envp.data();
 
+  testing::before_launch();
   int pid = -1;
   const bool started = plan.kill_on_parent_exit
                            ? posix::launch_with_parent_death_signal(steps, plan.program, pid, f)

@@ -143,6 +143,25 @@ class own_signal_handler {
   alignas(16) unsigned char saved_[512];  // the previous action, in the OS's own layout
 };
 
+/// POSIX, while alive: this process's stdin (fd 0) is closed, and every spawn, after it has
+/// been lowered and right before the child starts, opens an inheritable canary file, which
+/// lands at the lowest free number, 0 (the library's before_launch test hook): another thread
+/// filling the hole at the worst moment. Restores stdin when destroyed. Throws on Windows.
+class stdin_closed_then_filled {
+ public:
+  stdin_closed_then_filled();
+  ~stdin_closed_then_filled();
+  stdin_closed_then_filled(const stdin_closed_then_filled&) = delete;
+  stdin_closed_then_filled& operator=(const stdin_closed_then_filled&) = delete;
+  /// The tag of the canary opened by the last spawn (empty before one).
+  std::string tag() const;
+  /// The descriptor it got (-1 before a spawn).
+  long long fd() const;
+
+ private:
+  long long saved_ = -1;
+};
+
 /// The signal own_signal_handler handles (POSIX: SIGUSR2; Windows: 0).
 int own_signal_number();
 

@@ -2,6 +2,8 @@
 // Test support, POSIX half.
 #include "support.hpp"
 
+#include "testing_hooks.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -13,6 +15,8 @@
 #include <fstream>
 #include <limits.h>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <new>
 #include <pthread.h>
 #include <random>
@@ -314,6 +318,41 @@ namespace {
 volatile std::sig_atomic_t own_handler_calls = 0;
 extern "C" void count_own_signal(int) { own_handler_calls = own_handler_calls + 1; }
 }  // namespace
+
+namespace {
+std::mutex filled_mutex;
+std::unique_ptr<canary> filled_canary;
+void fill_lowest_descriptor() {
+  std::lock_guard<std::mutex> lock(filled_mutex);
+  filled_canary = std::make_unique<canary>(make_leaky_canary("filled-stdin"));
+}
+}  // namespace
+
+stdin_closed_then_filled::stdin_closed_then_filled() {
+  saved_ = ::fcntl(0, F_DUPFD_CLOEXEC, 10);
+  ::close(0);
+  bequest::detail::testing::set_before_launch_hook(fill_lowest_descriptor);
+}
+
+stdin_closed_then_filled::~stdin_closed_then_filled() {
+  bequest::detail::testing::set_before_launch_hook(nullptr);
+  std::lock_guard<std::mutex> lock(filled_mutex);
+  filled_canary.reset();
+  if (saved_ >= 0) {
+    ::dup2(static_cast<int>(saved_), 0);
+    ::close(static_cast<int>(saved_));
+  }
+}
+
+std::string stdin_closed_then_filled::tag() const {
+  std::lock_guard<std::mutex> lock(filled_mutex);
+  return filled_canary ? filled_canary->tag : std::string();
+}
+
+long long stdin_closed_then_filled::fd() const {
+  std::lock_guard<std::mutex> lock(filled_mutex);
+  return filled_canary ? static_cast<long long>(filled_canary->handle.get()) : -1;
+}
 
 int own_signal_number() { return SIGUSR2; }
 

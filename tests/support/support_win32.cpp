@@ -524,6 +524,13 @@ std::vector<std::string> helper_handles() {
 
 std::map<bequest::native_handle, std::string> inherited_from_caller() { return {}; }
 
+stdin_closed_then_filled::stdin_closed_then_filled() {
+  throw std::logic_error("stdin_closed_then_filled: POSIX only (Windows passes a closed stream as NULL)");
+}
+stdin_closed_then_filled::~stdin_closed_then_filled() = default;
+std::string stdin_closed_then_filled::tag() const { return {}; }
+long long stdin_closed_then_filled::fd() const { return -1; }
+
 int own_signal_number() { return 0; }
 
 own_signal_handler::own_signal_handler() : saved_{} {}
