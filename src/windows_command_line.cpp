@@ -233,4 +233,27 @@ std::size_t utf16_length(std::string_view s) noexcept {
   return units;
 }
 
+bool splits_command_line(char c, bool batch) noexcept {
+  if (c == '"' || c == '\\' || c == ' ' || c == '\t') return true;
+  return batch && std::string_view("&|<>^()%!,;=").find(c) != std::string_view::npos;
+}
+
+std::optional<best_fit_hazard> find_best_fit_hazard(std::string_view text, bool batch, best_fit_lookup lookup,
+                                                    void* context) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t length = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (i + length > text.size()) length = text.size() - i;
+    if (c >= 0x80 && length > 1) {
+      char32_t cp = c & (length == 2 ? 0x1Fu : length == 3 ? 0x0Fu : 0x07u);
+      for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
+      const char image = lookup(cp, context);
+      if (image != 0 && splits_command_line(image, batch)) return best_fit_hazard{i, cp, image};
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
 }  // namespace bequest::detail::wincmd

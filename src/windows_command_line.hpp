@@ -11,6 +11,7 @@
 // line, with rules of its own (see make_batch_command_line).
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,31 @@ bool make_batch_command_line(std::string_view comspec, std::string_view script, 
 /// part; 2n+1 give n backslashes and a literal quote; inside a quoted part a doubled quote is
 /// a literal quote and the part continues; other backslashes are literal.
 std::vector<std::string> split_command_line(std::string_view line);
+
+/// The single byte a best-fit conversion of `code_point` (never ASCII) into the child's ANSI
+/// code page yields, or 0 when it yields no ASCII byte (the character exists in the code
+/// page, needs several bytes, or becomes the default character). The Win32 backend asks
+/// WideCharToMultiByte with and without WC_NO_BEST_FIT_CHARS; the fuzzer uses a model.
+using best_fit_lookup = char (*)(char32_t code_point, void* context);
+
+/// A character whose best-fit image changes how a command line is split.
+struct best_fit_hazard {
+  std::size_t offset = 0;   ///< of its first byte in the UTF-8 text
+  char32_t code_point = 0;  ///< what the caller wrote (U+FF02)
+  char becomes = 0;         ///< what a C runtime that reads the ANSI command line sees ('"')
+};
+
+/// True for the ASCII characters that change how a command line is split when they appear
+/// where the caller meant an ordinary character: '"', '\', space and tab for the C runtime;
+/// for a batch file also cmd.exe's operators, quote and expansion characters
+/// (& | < > ^ ( ) % ! , ; =).
+bool splits_command_line(char c, bool batch) noexcept;
+
+/// The first character of the UTF-8 `text` that `lookup` maps onto a character
+/// splits_command_line names: the "WorstFit" argument injection, where a child whose C runtime
+/// builds argv from the ANSI command line (`main`, GetCommandLineA) reads U+FF02 as '"'.
+std::optional<best_fit_hazard> find_best_fit_hazard(std::string_view text, bool batch, best_fit_lookup lookup,
+                                                    void* context);
 
 /// The number of UTF-16 units the UTF-8 text `s` becomes.
 std::size_t utf16_length(std::string_view s) noexcept;

@@ -291,3 +291,57 @@ TEST_CASE("windows.command_line is passed as it is on Windows and refused by nam
   script.windows.command_line = "verbatim & echo injected";
   CHECK(t::mentions(t::expect_failure(script).message, "windows.command_line"));
 }
+
+TEST_CASE("a character the ANSI code page best-fits onto a quote is refused for an ANSI child, not for a wide one",
+          "[command-line][worstfit]") {
+  t::handle_count_guard guard;
+  // U+FF02 FULLWIDTH QUOTATION MARK on both sides of an option: in code page 1252 (Wine's and
+  // most western Windows systems') it best-fits to '"', and the one argument would split.
+  const std::string fullwidth_quote = "\xEF\xBC\x82";
+  const std::string arg = "x" + fullwidth_quote + " --injected " + fullwidth_quote + "y";
+  bequest::spawn_options o;
+  o.program = support::ansi_probe_path();
+  o.args = {arg};
+  if (support::exe_suffix().empty()) {
+    // POSIX passes argv as it is: nothing to map, nothing to refuse.
+    CHECK(t::output_of(o) == arg + "\n");
+    return;
+  }
+  const auto f = t::expect_failure(o);
+  CHECK(f.code == std::errc::invalid_argument);
+  CHECK(t::mentions(f.message, "args[0]"));
+  CHECK(t::mentions(f.message, "U+FF02"));
+  // What the refusal prevents: the ANSI child, told to take the risk, gets three arguments.
+  o.windows.child_reads_wide_command_line = true;
+  const auto split = t::lines(t::output_of(o));
+  CHECK(split.size() == 3);
+  CHECK(std::find(split.begin(), split.end(), "--injected") != split.end());
+  // A wmain child (the probe) reads the UTF-16 line: the argument arrives whole.
+  auto wide = t::probe({"argv", arg});
+  wide.windows.child_reads_wide_command_line = true;
+  const auto got = t::unescaped_lines(t::output_of(wide));
+  REQUIRE(got.size() == 3);
+  CHECK(got[2] == arg);
+}
+
+TEST_CASE("the best-fit scan names the first character whose image splits a command line", "[command-line][units]") {
+  auto model = [](char32_t cp, void*) -> char {
+    switch (cp) {
+      case 0xFF02: return '"';
+      case 0xFF3C: return '\\';
+      case 0xFF06: return '&';
+      case 0x00E9: return 0;  // in the code page itself
+      case 0x0100: return 'A';  // best-fits, harmlessly
+      default: return 0;
+    }
+  };
+  namespace wc = bequest::detail::wincmd;
+  CHECK_FALSE(wc::find_best_fit_hazard("plain \xC3\xA9 \xC4\x80", false, model, nullptr));
+  auto h = wc::find_best_fit_hazard("ab\xEF\xBC\xBC" "cd\xEF\xBC\x82", false, model, nullptr);
+  REQUIRE(h);
+  CHECK(h->offset == 2);
+  CHECK(h->code_point == 0xFF3C);
+  CHECK(h->becomes == '\\');
+  CHECK_FALSE(wc::find_best_fit_hazard("a\xEF\xBC\x86" "b", false, model, nullptr));  // '&' only matters to cmd.exe
+  CHECK(wc::find_best_fit_hazard("a\xEF\xBC\x86" "b", true, model, nullptr));
+}

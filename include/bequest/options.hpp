@@ -76,6 +76,13 @@ struct windows_options {
   /// build itself to keep cmd.exe from reading arguments as commands (BatBadBut).
   /// Default: empty, the line is built from `argv0` and `args` with the C runtime's rules.
   std::optional<std::string> command_line;
+  /// The child reads its command line as UTF-16 (`wmain`, `GetCommandLineW`, a .NET or Java
+  /// program), so a character that the ANSI code page would best-fit onto `"` or `\` (U+FF02
+  /// FULLWIDTH QUOTATION MARK, U+FF3C FULLWIDTH REVERSE SOLIDUS, ...) cannot change how it
+  /// splits the line. Default: false, and such a character in the program path or an argument
+  /// is refused, naming the argument and the character, because a C runtime that builds
+  /// `argv` from the ANSI line (`main`) would split the argument there ("WorstFit").
+  bool child_reads_wide_command_line = false;
 };
 
 /// Everything `spawn()` needs to start one process. An aggregate: set the fields you need,

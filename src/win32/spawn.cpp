@@ -294,8 +294,10 @@ bool check_launch(const launch_plan& plan, failure& f) {
   // The command line with every handle placeholder at its shortest (one digit): the real values
   // are digits too, so quoting and the batch-file rules decide the same way, and a line too
   // long now is too long then. Only a line close to the limit can still fail after the helper.
+  const child_values shortest(plan.inherit.size(), 0);
   std::wstring application, command_line;
-  return win32::make_process_command_line(plan, child_values(plan.inherit.size(), 0), application, command_line, f);
+  return win32::make_process_command_line(plan, shortest, application, command_line, f) &&
+         win32::check_best_fit(plan, shortest, f);
 }
 
 bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, failure& f) {

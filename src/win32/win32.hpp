@@ -137,6 +137,11 @@ bool is_batch_file(std::wstring_view path) noexcept;
 bool make_process_command_line(const launch_plan& plan, const child_values& values, std::wstring& application,
                                std::wstring& command_line, failure& f);
 
+/// Refuses the spawn when the program path or an argument holds a character that the child's
+/// ANSI code page (GetACP) best-fits onto one that changes how the line is split, unless
+/// windows.child_reads_wide_command_line says the child never sees the ANSI line.
+bool check_best_fit(const launch_plan& plan, const child_values& values, failure& f);
+
 // --- environ.cpp ---
 
 /// The UTF-16 environment block CreateProcessW wants: entries sorted by name without regard

@@ -19,6 +19,8 @@ namespace support {
 
 /// The probe child, next to the test executable.
 std::string probe_path();
+/// A second child, beside the probe, whose `main` gets argv from the ANSI command line.
+std::string ansi_probe_path();
 
 /// How many handles / fds this process has open now.
 std::size_t open_handle_count();

@@ -89,6 +89,8 @@ std::map<bequest::native_handle, std::string> inherited_from_caller() { return f
 
 std::string probe_path() { return self_dir() + "/bequest_probe"; }
 
+std::string ansi_probe_path() { return self_dir() + "/bequest_ansi_probe"; }
+
 std::vector<std::string> helper_handles() { return {}; }  // POSIX has no helper process
 
 std::error_code out_of_handles_error() { return std::make_error_code(std::errc::too_many_files_open); }

@@ -93,6 +93,11 @@ std::string probe_path() {
   return narrow(path + L"bequest_probe.exe");
 }
 
+std::string ansi_probe_path() {
+  std::string path = probe_path();
+  return path.substr(0, path.size() - std::string("bequest_probe.exe").size()) + "bequest_ansi_probe.exe";
+}
+
 std::size_t open_handle_count() {
   // GetProcessHandleCount would be the documented way, but Wine answers 0 whatever is open.
   const std::size_t count = win32_handle_table::current_process_handles().size();
