@@ -17,6 +17,9 @@
 #include <pthread.h>
 #include <random>
 #include <stdexcept>
+#include <thread>
+#include <chrono>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -337,5 +340,164 @@ std::string make_invalid_program(const std::string& dir, const std::string& name
   ::chmod(target.c_str(), 0755);
   return target;
 }
+
+namespace {
+
+void write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+bool write_file(const char* path, const std::string& text) {
+  const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok;
+}
+
+std::string describe_wait(int rc, const siginfo_t& info) {
+  if (rc != 0) return errno == ECHILD ? "not our child" : std::string("waitid failed: ") + std::strerror(errno);
+  if (info.si_pid == 0) return "running";
+  if (info.si_code == CLD_EXITED) return "exited " + std::to_string(info.si_status);
+  return "signal " + std::to_string(info.si_status);
+}
+
+constexpr const char* end_marker = "\n#scenario-ended";
+
+}  // namespace
+
+std::string in_pid_namespace(const std::function<std::string()>& scenario) {
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return "pipe2 failed";
+  const uid_t uid = ::getuid();
+  const gid_t gid = ::getgid();
+  const pid_t outer = ::fork();
+  if (outer < 0) return "fork failed";
+  if (outer == 0) {
+    ::close(report[0]);
+    auto fail = [&](const char* what) {
+      write_all(report[1], std::string("cannot make the namespace: ") + what + ": " + std::strerror(errno));
+      ::_exit(1);
+    };
+    if (::unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0) fail("unshare(CLONE_NEWUSER | CLONE_NEWPID)");
+    // Be ourselves inside it too (as `unshare -r` maps).
+    if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups");
+    if (!write_file("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1")) fail("write uid_map");
+    if (!write_file("/proc/self/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1")) fail("write gid_map");
+    const pid_t init = ::fork();  // process 1 of the new namespace
+    if (init < 0) fail("fork");
+    if (init == 0) {
+      std::string text;
+      try {
+        text = scenario();
+      } catch (const std::exception& e) {
+        text += std::string("the scenario threw: ") + e.what();
+      } catch (...) {
+        text += "the scenario threw";
+      }
+      write_all(report[1], text + end_marker);
+      ::_exit(0);  // and with process 1, everything left in the namespace ends
+    }
+    ::close(report[1]);
+    int status = 0;
+    while (::waitpid(init, &status, 0) < 0 && errno == EINTR) {
+    }
+    ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status));
+  }
+  ::close(report[1]);
+  std::string text = read_fd_all(report[0]);
+  ::close(report[0]);
+  int status = 0;
+  while (::waitpid(outer, &status, 0) < 0 && errno == EINTR) {
+  }
+  const std::size_t end = text.rfind(end_marker);
+  if (end == std::string::npos || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return "the scenario did not finish (status " + std::to_string(status) + "): " + text;
+  }
+  return text.substr(0, end);
+}
+
+bool give_next_process_id(bequest::pid_type pid) {
+  return write_file("/proc/sys/kernel/ns_last_pid", std::to_string(pid - 1));
+}
+
+bequest::pid_type start_stranger(int exit_code) {
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    if (exit_code >= 0) ::_exit(exit_code);
+    while (true) ::pause();
+  }
+  return pid;
+}
+
+std::string peek_child(bequest::pid_type pid) {
+  siginfo_t info{};
+  int rc;
+  do {
+    rc = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+  } while (rc != 0 && errno == EINTR);
+  return describe_wait(rc, info);
+}
+
+std::string reap_child(bequest::pid_type pid) {
+  siginfo_t info{};
+  int rc;
+  do {
+    rc = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);
+  } while (rc != 0 && errno == EINTR);
+  return describe_wait(rc, info);
+}
+
+bool no_children() {
+  siginfo_t info{};
+  return ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD;
+}
+
+sigchld_ignored::sigchld_ignored() {
+  static_assert(sizeof(struct sigaction) <= sizeof saved_, "sigchld_ignored::saved_ is too small");
+  auto* saved = new (saved_) struct sigaction;
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  ::sigaction(SIGCHLD, &ignore, saved);
+}
+
+sigchld_ignored::~sigchld_ignored() { ::sigaction(SIGCHLD, reinterpret_cast<struct sigaction*>(saved_), nullptr); }
+
+struct foreign_reaper::state {
+  std::atomic<bool> stop{false};
+  std::atomic<int> reaped{0};
+  std::thread thread;
+};
+
+foreign_reaper::foreign_reaper(bool reuse_ids) : state_(std::make_unique<state>()) {
+  state* s = state_.get();
+  s->thread = std::thread([s, reuse_ids] {
+    while (!s->stop) {
+      int status = 0;
+      const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+      if (pid > 0) {
+        ++s->reaped;
+        if (reuse_ids) (void)give_next_process_id(pid);  // the next process gets the id at once
+      } else {
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      }
+    }
+  });
+}
+
+foreign_reaper::~foreign_reaper() {
+  state_->stop = true;
+  state_->thread.join();
+}
+
+int foreign_reaper::reaped() const { return state_->reaped; }
 
 }  // namespace support
