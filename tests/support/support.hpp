@@ -163,6 +163,11 @@ std::string peek_child(bequest::pid_type pid);
 /// POSIX: reaps this process's child `pid` as foreign code does (waitpid; blocks while it runs);
 /// what it got, in peek_child's words. Windows: throws.
 std::string reap_child(bequest::pid_type pid);
+/// POSIX: ends and reaps a stranger from start_stranger with a signal bequest never sends
+/// (SIGVTALRM, numbered above SIGKILL and SIGTERM, so either of those already pending wins):
+/// "untouched" when it ended by that signal, else what peek_child would say ("signal 9",
+/// "exited N", "not our child"). Windows: throws.
+std::string end_stranger(bequest::pid_type pid);
 /// POSIX: true when this process has no child at all, running or unreaped. Windows: throws.
 bool no_children();
 

@@ -455,6 +455,12 @@ std::string reap_child(bequest::pid_type pid) {
   return describe_wait(rc, info);
 }
 
+std::string end_stranger(bequest::pid_type pid) {
+  ::kill(pid, SIGVTALRM);
+  const std::string how = reap_child(pid);
+  return how == "signal " + std::to_string(SIGVTALRM) ? "untouched" : how;
+}
+
 bool no_children() {
   siginfo_t info{};
   return ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD;

@@ -384,6 +384,7 @@ namespace {
 bequest::pid_type start_stranger(int) { posix_only("start_stranger"); }
 std::string peek_child(bequest::pid_type) { posix_only("peek_child"); }
 std::string reap_child(bequest::pid_type) { posix_only("reap_child"); }
+std::string end_stranger(bequest::pid_type) { posix_only("end_stranger"); }
 bool no_children() { posix_only("no_children"); }
 
 sigchld_ignored::sigchld_ignored() : saved_{} {}
