@@ -196,7 +196,8 @@ bool wait_waitid(const child_impl& c, long long timeout_ms, std::error_code& ec)
 
 bool wait_exit(const child_impl& c, long long timeout_ms, std::error_code& ec) noexcept {
   ec.clear();
-  if (c.zombie) return true;
+  // (Not c.zombie: it is written under c.mutex, and this runs outside it. A kept zombie is
+  // seen exited either way.)
   if (c.process >= 0) return wait_pidfd(c.process, timeout_ms, ec);
   return wait_waitid(c, timeout_ms, ec);
 }
