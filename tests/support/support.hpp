@@ -145,10 +145,10 @@ class own_signal_handler {
 /// Runs `scenario` where process ids can be handed out again on demand, and returns what it
 /// returned: a description of every expectation that failed, empty when all held. POSIX
 /// (Linux): as process 1 of a new pid namespace in a new user namespace
-/// (`unshare(CLONE_NEWUSER | CLONE_NEWPID)` in a child of this process, the scenario in that
-/// child's child), so every process it makes dies with it; the scenario must not use Catch2,
-/// and must not look processes up in /proc, which shows the outer namespace. Windows: here, in
-/// this process, where ids cannot be chosen.
+/// (`unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS)` in a child of this process, the
+/// scenario in that child's child, with a /proc of its own), so every process it makes dies
+/// with it. The scenario must not use Catch2. Windows: here, in this process, where ids
+/// cannot be chosen.
 std::string in_pid_namespace(const std::function<std::string()>& scenario);
 /// In in_pid_namespace: makes the next process created get id `pid`, if it is free then
 /// (Linux: `ns_last_pid`). False where ids cannot be chosen (Windows).

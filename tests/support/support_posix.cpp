@@ -21,6 +21,7 @@
 #include <chrono>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -385,7 +386,11 @@ std::string in_pid_namespace(const std::function<std::string()>& scenario) {
       write_all(report[1], std::string("cannot make the namespace: ") + what + ": " + std::strerror(errno));
       ::_exit(1);
     };
-    if (::unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0) fail("unshare(CLONE_NEWUSER | CLONE_NEWPID)");
+    // A mount namespace too, for a /proc of the new pid namespace: a sanitizer runtime in the
+    // scenario's processes reads /proc/PID by its own id.
+    if (::unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) != 0) {
+      fail("unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS)");
+    }
     // Be ourselves inside it too (as `unshare -r` maps).
     if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups");
     if (!write_file("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1")) fail("write uid_map");
@@ -393,6 +398,9 @@ std::string in_pid_namespace(const std::function<std::string()>& scenario) {
     const pid_t init = ::fork();  // process 1 of the new namespace
     if (init < 0) fail("fork");
     if (init == 0) {
+      // Only in process 1 of the new namespace is a new /proc that namespace's.
+      if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail("make / private (mount)");
+      if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) fail("mount /proc");
       std::string text;
       try {
         text = scenario();
