@@ -185,11 +185,12 @@ class sigchld_ignored {
 };
 
 /// While alive, a thread that reaps every child of this process the moment it can, as a
-/// careless library's `waitpid(-1)` loop does, and with `reuse_ids` (only in in_pid_namespace)
-/// hands each reaped id out again at once (give_next_process_id). POSIX only; Windows: throws.
+/// careless library's `waitpid(-1)` loop does, and (only in in_pid_namespace) hands a reaped
+/// id out again (give_next_process_id) as soon as `may_reuse(id)` says so, asking again on
+/// each round until it does; an empty `may_reuse` hands out nothing. POSIX only; Windows: throws.
 class foreign_reaper {
  public:
-  explicit foreign_reaper(bool reuse_ids);
+  explicit foreign_reaper(std::function<bool(bequest::pid_type)> may_reuse);
   ~foreign_reaper();
   foreign_reaper(const foreign_reaper&) = delete;
   foreign_reaper& operator=(const foreign_reaper&) = delete;

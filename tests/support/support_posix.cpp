@@ -373,57 +373,75 @@ constexpr const char* end_marker = "\n#scenario-ended";
 
 }  // namespace
 
-std::string in_pid_namespace(const std::function<std::string()>& scenario) {
-  int report[2];
-  if (::pipe2(report, O_CLOEXEC) != 0) return "pipe2 failed";
-  const uid_t uid = ::getuid();
-  const gid_t gid = ::getgid();
-  const pid_t outer = ::fork();
-  if (outer < 0) return "fork failed";
-  if (outer == 0) {
-    ::close(report[0]);
-    auto fail = [&](const char* what) {
-      write_all(report[1], std::string("cannot make the namespace: ") + what + ": " + std::strerror(errno));
-      ::_exit(1);
-    };
-    // A mount namespace too, for a /proc of the new pid namespace: a sanitizer runtime in the
-    // scenario's processes reads /proc/PID by its own id.
-    if (::unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) != 0) {
-      fail("unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS)");
-    }
-    // Be ourselves inside it too (as `unshare -r` maps).
-    if (!write_file("/proc/self/setgroups", "deny")) fail("write /proc/self/setgroups");
-    if (!write_file("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1")) fail("write uid_map");
-    if (!write_file("/proc/self/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1")) fail("write gid_map");
-    const pid_t init = ::fork();  // process 1 of the new namespace
-    if (init < 0) fail("fork");
-    if (init == 0) {
-      // Only in process 1 of the new namespace is a new /proc that namespace's.
-      if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail("make / private (mount)");
-      if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) fail("mount /proc");
-      std::string text;
-      try {
-        text = scenario();
-      } catch (const std::exception& e) {
-        text += std::string("the scenario threw: ") + e.what();
-      } catch (...) {
-        text += "the scenario threw";
-      }
-      write_all(report[1], text + end_marker);
-      ::_exit(0);  // and with process 1, everything left in the namespace ends
-    }
-    ::close(report[1]);
-    int status = 0;
-    while (::waitpid(init, &status, 0) < 0 && errno == EINTR) {
-    }
-    ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status));
+namespace {
+
+struct namespace_context {
+  const std::function<std::string()>* scenario;
+  int go;      ///< read end: the parent has written the id maps
+  int report;  ///< write end: what the scenario returned, then end_marker
+};
+
+// Process 1 of the new namespaces.
+int namespace_init(void* arg) {
+  auto& ctx = *static_cast<namespace_context*>(arg);
+  auto fail = [&](const char* what) {
+    write_all(ctx.report, std::string("cannot set up the namespace: ") + what + ": " + std::strerror(errno));
+    ::_exit(1);
+  };
+  char go = 0;
+  if (::read(ctx.go, &go, 1) != 1) fail("wait for the id maps");
+  // Only in process 1 of the new pid namespace is a new /proc that namespace's.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail("make / private (mount)");
+  if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) fail("mount /proc");
+  std::string text;
+  try {
+    text = (*ctx.scenario)();
+  } catch (const std::exception& e) {
+    text += std::string("the scenario threw: ") + e.what();
+  } catch (...) {
+    text += "the scenario threw";
   }
+  write_all(ctx.report, text + end_marker);
+  ::_exit(0);  // and with process 1, everything left in the namespace ends
+}
+
+}  // namespace
+
+std::string in_pid_namespace(const std::function<std::string()>& scenario) {
+  int report[2], go[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return "pipe2 failed";
+  if (::pipe2(go, O_CLOEXEC) != 0) return "pipe2 failed";
+  // clone with the namespace flags rather than fork + unshare: unshare(CLONE_NEWUSER) refuses
+  // a process with threads, and a sanitizer runtime may start one in a forked child. glibc's
+  // clone() is what ThreadSanitizer handles like a fork.
+  constexpr std::size_t stack_size = 1 << 20;
+  void* stack = ::mmap(nullptr, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return "mmap failed";
+  namespace_context ctx{&scenario, go[0], report[1]};
+  const pid_t init = ::clone(namespace_init, static_cast<char*>(stack) + stack_size,
+                             CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, &ctx);
+  const int clone_error = errno;
+  ::munmap(stack, stack_size);
+  ::close(go[0]);
   ::close(report[1]);
+  if (init < 0) {
+    ::close(go[1]);
+    ::close(report[0]);
+    return std::string("clone(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) failed: ") + std::strerror(clone_error);
+  }
+  // Be ourselves inside it too (as `unshare -r` maps).
+  const std::string proc = "/proc/" + std::to_string(init);
+  const bool mapped = write_file((proc + "/setgroups").c_str(), "deny") &&
+                      write_file((proc + "/uid_map").c_str(), std::to_string(::getuid()) + " " + std::to_string(::getuid()) + " 1") &&
+                      write_file((proc + "/gid_map").c_str(), std::to_string(::getgid()) + " " + std::to_string(::getgid()) + " 1");
+  if (mapped) (void)::write(go[1], "g", 1);
+  ::close(go[1]);
   std::string text = read_fd_all(report[0]);
   ::close(report[0]);
   int status = 0;
-  while (::waitpid(outer, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(init, &status, 0) < 0 && errno == EINTR) {
   }
+  if (!mapped) return "cannot write the namespace's id maps";
   const std::size_t end = text.rfind(end_marker);
   if (end == std::string::npos || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return "the scenario did not finish (status " + std::to_string(status) + "): " + text;
@@ -491,17 +509,26 @@ struct foreign_reaper::state {
   std::thread thread;
 };
 
-foreign_reaper::foreign_reaper(bool reuse_ids) : state_(std::make_unique<state>()) {
+foreign_reaper::foreign_reaper(std::function<bool(bequest::pid_type)> may_reuse) : state_(std::make_unique<state>()) {
   state* s = state_.get();
-  s->thread = std::thread([s, reuse_ids] {
+  s->thread = std::thread([s, may_reuse = std::move(may_reuse)] {
+    std::vector<pid_t> pending;  // reaped, not yet handed out again
     while (!s->stop) {
       int status = 0;
       const pid_t pid = ::waitpid(-1, &status, WNOHANG);
       if (pid > 0) {
         ++s->reaped;
-        if (reuse_ids) (void)give_next_process_id(pid);  // the next process gets the id at once
+        if (may_reuse) pending.push_back(pid);
       } else {
         std::this_thread::sleep_for(std::chrono::microseconds(50));
+      }
+      for (auto it = pending.begin(); it != pending.end();) {
+        if (may_reuse(*it)) {
+          (void)give_next_process_id(*it);  // the next process gets the id at once
+          it = pending.erase(it);
+        } else {
+          ++it;
+        }
       }
     }
   });
