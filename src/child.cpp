@@ -16,12 +16,27 @@ namespace {
   throw error(ec, impl ? fmt::format("{} process {}", what, impl->pid) : fmt::format("{} an empty child", what));
 }
 
+const std::error_code& lost_error() noexcept {
+  static const std::error_code e = make_error_code(std::errc::no_child_process);
+  return e;
+}
+
+// Someone else took the status (ECHILD), or the id no longer names our child: that is for
+// good. Called with c.mutex held.
+void note_lost(child_impl& c, const std::error_code& ec) noexcept {
+  if (ec == std::errc::no_child_process) c.lost = true;
+}
+
 // Waits (outside the lock, so kill() stays possible) and then collects under the lock.
 std::optional<exit_status> wait_impl(child_impl& c, long long timeout_ms, std::error_code& ec) {
   ec.clear();
   {
     std::lock_guard<std::mutex> lock(c.mutex);
     if (c.status) return c.status;
+    if (c.lost) {
+      ec = lost_error();
+      return std::nullopt;
+    }
   }
   const bool exited = os::wait_exit(c, timeout_ms, ec);
   std::lock_guard<std::mutex> lock(c.mutex);
@@ -31,8 +46,17 @@ std::optional<exit_status> wait_impl(child_impl& c, long long timeout_ms, std::e
     ec.clear();
     return c.status;
   }
+  if (c.lost) {
+    ec = lost_error();
+    return std::nullopt;
+  }
+  if (ec) {
+    note_lost(c, ec);
+    return std::nullopt;
+  }
   if (!exited) return std::nullopt;
   c.status = os::collect_exit(c, ec);
+  note_lost(c, ec);
   return c.status;
 }
 
@@ -42,27 +66,38 @@ void kill_tree_impl(child_impl& c, std::error_code& ec) {
     ec = make_error_code(std::errc::invalid_argument);
     return;
   }
-  // Under the lock, so that on POSIX the group is signalled while its leader is not yet
-  // reaped whenever that is possible (then its id cannot have been reused).
+  // Under the lock, so that on POSIX the group is signalled while its leader is ours: not
+  // reaped, or kept as a zombie once its status is known (then its id cannot have been reused).
   std::lock_guard<std::mutex> lock(c.mutex);
+  if (c.lost) {
+    ec = lost_error();
+    return;
+  }
   os::kill_tree(c, ec);
+  note_lost(c, ec);
 }
 
-void signal_impl(child_impl& c, bool force, std::error_code& ec) {
+void signal_impl(child_impl& c, int sig, std::error_code& ec) {
   ec.clear();
   std::lock_guard<std::mutex> lock(c.mutex);
   if (c.status) return;  // already reaped: its id may belong to someone else now
-  os::signal_process(c, force, ec);
+  if (c.lost) {
+    ec = lost_error();
+    return;
+  }
+  os::send_signal(c, sig, ec);
+  note_lost(c, ec);
 }
 
 }  // namespace
 
 child_impl::~child_impl() {
   // No other thread may use a child that is being destroyed, so no lock is needed.
-  if (pid != pid_type{} && !status && policy == destroy_policy::kill) {
+  // A lost process (someone else took its status) is left alone: its id may be another's.
+  if (pid != pid_type{} && !status && !lost && policy == destroy_policy::kill) {
     std::error_code ec;
-    os::signal_process(*this, true, ec);  // may fail for a process that already exited; reap it anyway
-    if (os::wait_exit(*this, -1, ec)) status = os::collect_exit(*this, ec);
+    os::send_signal(*this, os::kill_signal, ec);  // may fail for a process that already exited; reap it anyway
+    if (ec != std::errc::no_child_process && os::wait_exit(*this, -1, ec)) status = os::collect_exit(*this, ec);
   }
   os::release_process(*this);
 }
@@ -125,7 +160,7 @@ void child::kill(std::error_code& ec) noexcept {
     ec = make_error_code(std::errc::no_child_process);
     return;
   }
-  detail::signal_impl(*impl_, true, ec);
+  detail::signal_impl(*impl_, detail::os::kill_signal, ec);
 }
 void child::terminate() {
   std::error_code ec;
@@ -137,7 +172,7 @@ void child::terminate(std::error_code& ec) noexcept {
     ec = make_error_code(std::errc::no_child_process);
     return;
   }
-  detail::signal_impl(*impl_, false, ec);
+  detail::signal_impl(*impl_, detail::os::terminate_signal, ec);
 }
 
 void child::kill_tree() {

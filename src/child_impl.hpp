@@ -22,6 +22,16 @@ struct child_impl {
   destroy_policy policy = destroy_policy::kill;
   /// Started with `spawn_options::process_tree`: `kill_tree()` may end its tree.
   bool tree = false;
+  /// POSIX: the leader of a process group of its own (`process_tree`, `new_process_group`,
+  /// `posix.new_session`), whose id is the group's: its exit is learnt without reaping it, so
+  /// that the id stays reserved for the group while this object holds it.
+  bool group_leader = false;
+  /// POSIX: that leader has exited and is kept as a zombie; `release_process` reaps it.
+  bool zombie = false;
+  /// POSIX: someone else took the exit status (a foreign `waitpid(-1)`, `SIGCHLD` set to
+  /// `SIG_IGN`), or the id named another process by the time it could be pinned. For good:
+  /// the process is never waited for or signalled again, every call says no_child_process.
+  bool lost = false;
   /// Owned, Windows: the job object of that tree. Unused on POSIX (the tree is the process
   /// group whose id is `pid`).
   native_handle tree_job = invalid_native_handle;

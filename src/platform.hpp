@@ -64,17 +64,25 @@ bool exact_inheritance() noexcept;
 /// Blocks until the process has exited, at most `timeout_ms` (negative: no limit), without
 /// consuming its exit status. True when it has exited.
 bool wait_exit(const child_impl& c, long long timeout_ms, std::error_code& ec) noexcept;
-/// Collects the exit status of a process that `wait_exit` saw exit (on POSIX this reaps it).
-/// Called with `c.mutex` held.
+/// Collects the exit status of a process that `wait_exit` saw exit (on POSIX this reaps it,
+/// but a `group_leader` only becomes `zombie`). Called with `c.mutex` held. ECHILD
+/// (`errc::no_child_process`): someone else took it.
 std::optional<exit_status> collect_exit(child_impl& c, std::error_code& ec) noexcept;
-/// Sends kill (`force`) or terminate. Called with `c.mutex` held and no status collected.
-void signal_process(child_impl& c, bool force, std::error_code& ec) noexcept;
+/// The signal numbers the shared code sends (POSIX's, on every system): Windows ends the
+/// process for either.
+constexpr int kill_signal = 9;       // SIGKILL
+constexpr int terminate_signal = 15;  // SIGTERM
+/// Sends signal `sig` to the process itself. Called with `c.mutex` held, no status collected
+/// and the process not lost. A process that has exited is not an error; one that someone
+/// else reaped is `errc::no_child_process` (and nothing is sent). Windows: `kill_signal` and
+/// `terminate_signal` are TerminateProcess, any other is `errc::not_supported`.
+void send_signal(child_impl& c, int sig, std::error_code& ec) noexcept;
 /// Ends every process of the tree of a child started with `process_tree` (POSIX: SIGKILL to
 /// its process group; Windows: TerminateJobObject). Called with `c.mutex` held. A tree with
 /// nothing left in it is not an error.
 void kill_tree(child_impl& c, std::error_code& ec) noexcept;
 /// Releases the process handle / pidfd (and the tree's job) without waiting (the `detach`
-/// path and the destructor).
+/// path and the destructor); on POSIX reaps a kept `zombie` first.
 void release_process(child_impl& c) noexcept;
 /// The symbolic name of a signal ("SIGKILL"), or nullptr where unknown or meaningless.
 const char* signal_name(int signal) noexcept;

@@ -27,13 +27,30 @@ struct child_access;
 /// still running applies `spawn_options::on_destroy`: by default `destroy_policy::kill`
 /// kills the process and collects its exit status, so nothing is left behind: no zombie,
 /// no orphan. `destroy_policy::detach` (or calling `detach()`) leaves it running. A process
-/// that has already been waited for is left alone either way.
+/// that has already been waited for is left alone either way (a group leader's zombie is
+/// reaped then), and so is a lost one.
 ///
 /// **Threads.** `wait()`, `wait_for()`, `try_wait()`, `kill()` and `terminate()` may be
 /// called from several threads at once on the same `child` (a watchdog thread may kill a
 /// child that another thread waits for). A signal is never sent to a process id after the
 /// process has been reaped, so it cannot hit an unrelated process that reuses the id.
 /// Moving, destroying and the pipe accessors are not synchronised.
+///
+/// **Identity (POSIX).** On Linux the child is its pidfd: every wait and signal goes through
+/// it, never through the bare id. If other code in this process takes the exit status (a
+/// `waitpid(-1)`, `SIGCHLD` set to `SIG_IGN`), the child is *lost* for good: `wait()`,
+/// `try_wait()`, `wait_for()`, `kill()`, `terminate()` and `kill_tree()` fail with
+/// `std::errc::no_child_process` every time, nothing is sent, and the destructor leaves the
+/// id alone; no status is made up. Without a pidfd (other POSIX systems,
+/// `posix_options::identify_by_pid_only`) the same holds except when the id has meanwhile
+/// gone to another child of this process, which cannot be told from ours (docs/posix.md).
+///
+/// **A waited-for group leader holds one zombie until destroyed (POSIX).** A child that leads
+/// a process group of its own (`process_tree`, `new_process_group`, `posix.new_session`) is
+/// not reaped by `wait()`: its status is read and kept, and the process stays a zombie until
+/// this object is destroyed, detached or assigned over. So its id, which is also its
+/// group's, cannot be given to another process meanwhile, and `kill_tree()` after `wait()`
+/// can only reach its own tree. Keep such children alive no longer than needed.
 class BEQUEST_API child {
  public:
   /// An empty child, not associated with any process.
@@ -53,7 +70,8 @@ class BEQUEST_API child {
 
   /// The process id; 0 for an empty child. Stays the same after the process has exited.
   [[nodiscard]] pid_type pid() const noexcept;
-  /// The process handle (Windows) or pidfd (Linux; `-1` where the kernel has none, and on
+  /// The process handle (Windows) or pidfd (Linux; `-1` where the kernel has none, with
+  /// `posix_options::identify_by_pid_only`, for a child lost before its pidfd was opened, and on
   /// other POSIX systems). Owned by the `child`: do not close it, and do not reap the process
   /// through it. It is what `<bequest/asio.hpp>` waits on (a duplicate of it, so that several
   /// waits can run at once): a pidfd becomes readable and a process handle signalled when the
@@ -63,7 +81,8 @@ class BEQUEST_API child {
   /// @{
   /// Waits until the process exits. Once known, the status is kept and returned again.
   /// The first form throws `bequest::error`; the second sets `ec` and returns a status
-  /// whose value is meaningless when `ec` is set.
+  /// whose value is meaningless when `ec` is set (`errc::no_child_process`: someone else
+  /// took the status; see *Identity*).
   exit_status wait();
   exit_status wait(std::error_code& ec) noexcept;
   /// @}
@@ -89,7 +108,8 @@ class BEQUEST_API child {
 
   /// @{
   /// Ends the process at once: `SIGKILL` on POSIX, `TerminateProcess` (exit code 1) on
-  /// Windows. Does nothing if the process has already been waited for.
+  /// Windows. Does nothing if the process has already been waited for; fails with
+  /// `errc::no_child_process`, sending nothing, for a lost child (see *Identity*).
   void kill();
   void kill(std::error_code& ec) noexcept;
   /// @}
@@ -105,7 +125,9 @@ class BEQUEST_API child {
   /// without killing anything). POSIX: `SIGKILL` to its process group; Windows:
   /// `TerminateJobObject` (exit code 1) on its job. The child itself is not waited for: call
   /// `wait()` as after `kill()`. May be called after the child was waited for, to end what it
-  /// left behind; on POSIX the group's id cannot be reused while any process is in the group.
+  /// left behind: on POSIX the leader is kept as a zombie until this object goes (see the class
+  /// description), so the group's id cannot have been reused. A lost child's tree is not
+  /// signalled (`errc::no_child_process`).
   /// (The destructor's `destroy_policy::kill` ends the child only, not its tree.)
   void kill_tree();
   /// The same, reporting failure through `ec` (`errc::no_child_process` for an empty `child`).

@@ -51,12 +51,20 @@ enum class child_signals {
 
 /// Options that exist only on POSIX. On Windows a field that changes what the child does
 /// (`new_session`) makes `spawn()` fail with `std::errc::not_supported`; `signals` means
-/// nothing there and is ignored.
+/// nothing there and `identify_by_pid_only` is ignored (the process handle is always held).
 struct posix_options {
   /// Start the child in a new session (`setsid`), detached from the controlling terminal.
   bool new_session = false;
   /// The child's signal dispositions and mask. Default: `child_signals::reset`.
   child_signals signals = child_signals::reset;
+  /// Linux: hold no pidfd for this child, which saves one descriptor per child alive (for a
+  /// program near its descriptor limit that runs many children at once and reaps nothing
+  /// itself). The child is then known by its process id only, as on other POSIX systems, and
+  /// gives up what the pidfd guarantees (docs/posix.md, "Process identity"): if other code
+  /// in this process reaps it (a `waitpid(-1)`, `SIGCHLD` set to `SIG_IGN`) and the system
+  /// gives its id to another child of this process, `wait()` may report that process's
+  /// status and `kill()` may signal it. `child::native_process()` is -1. Default: false.
+  bool identify_by_pid_only = false;
 };
 
 /// Options that exist only on Windows. The cosmetic ones (`hide_window`, `no_window`) are

@@ -3,6 +3,7 @@
 
 // Interfaces between the files of the POSIX backend.
 
+#include "../child_impl.hpp"
 #include "../failure.hpp"
 #include "../launch_plan.hpp"
 
@@ -72,8 +73,11 @@ struct child_steps {
   bool keep_signal_state = false;
 };
 
-/// Starts `plan` with posix_spawn.
-bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& pid, failure& f);
+/// Starts `plan` with posix_spawn. With `pidfd` (not null) and glibc's pidfd_spawn (2.39+),
+/// through that instead, so that `*pidfd` names the child from its first instant; otherwise
+/// `*pidfd` is -1.
+bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& pid, failure& f,
+                        int* pidfd = nullptr);
 /// Starts `plan` so that the child is killed when this process's spawning thread ends
 /// (Linux: clone(CLONE_VM | CLONE_VFORK) with PR_SET_PDEATHSIG before exec). Elsewhere fails
 /// with not_supported.
@@ -100,8 +104,13 @@ long write_without_sigpipe(int fd, const void* data, std::size_t size, int& erro
 
 // --- process.cpp ---
 
-/// A pidfd for our own, not yet reaped child `pid`, or -1 where the kernel has none.
-int open_pidfd(int pid) noexcept;
+/// Makes the just-started child `pid` the process `c` stands for. `pidfd`: one the launch
+/// already obtained (pidfd_spawn), or -1. Otherwise, when `want_pidfd` and the kernel has
+/// pidfds, opens one and checks that it names our own, not yet reaped child: a child that
+/// someone else reaped before that is `c.lost`. If the pidfd cannot be had (EMFILE, ENOMEM)
+/// the child is killed and reaped and the spawn fails with a message that says so; `c.pid`
+/// stays 0 then, so destroying `c` touches no process.
+bool adopt_child(int pid, int pidfd, bool want_pidfd, child_impl& c, std::string_view program, failure& f);
 
 // --- memory_memfd.cpp (Linux) or memory_shm.cpp (other POSIX, BEQUEST_POSIX_GENERIC) ---
 

@@ -25,26 +25,127 @@
 #endif
 
 namespace bequest::detail {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+#if defined(BEQUEST_HAVE_PIDFD)
+int sys_pidfd_send_signal(int pidfd, int sig, unsigned flags) noexcept {
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, flags));
+}
+#endif
+
+/// waitid on our child: through its pidfd when it has one (which names that one process
+/// whatever happens to its id), else by id. 0, or the errno. `info.si_pid` is 0 when
+/// WNOHANG found it running.
+int wait_child(const child_impl& c, siginfo_t& info, int flags) noexcept {
+  std::memset(&info, 0, sizeof info);
+  int rc;
+  do {
+#if defined(BEQUEST_HAVE_PIDFD)
+    if (c.process >= 0) {
+      rc = ::waitid(P_PIDFD, static_cast<id_t>(c.process), &info, flags);
+    } else {
+      rc = ::waitid(P_PID, static_cast<id_t>(c.pid), &info, flags);
+    }
+#else
+    rc = ::waitid(P_PID, static_cast<id_t>(c.pid), &info, flags);
+#endif
+  } while (rc != 0 && errno == EINTR);
+  return rc == 0 ? 0 : errno;
+}
+
+/// True while the process is still our child, running or an unreaped zombie. False (ECHILD)
+/// once someone else took its status: with a pidfd that is certain; by id it may also be
+/// another child of ours that got the id (what the generic path cannot tell).
+bool still_ours(const child_impl& c) noexcept {
+  if (c.zombie) return true;
+  siginfo_t info;
+  return wait_child(c, info, WEXITED | WNOHANG | WNOWAIT) != ECHILD;
+}
+
+}  // namespace
+
 namespace posix {
 
-int open_pidfd(int pid) noexcept {
+bool adopt_child(int pid, int pidfd, bool want_pidfd, child_impl& c, std::string_view program, failure& f) {
+  c.process = -1;
+  c.lost = false;
 #if defined(BEQUEST_HAVE_PIDFD)
-  // The pid cannot be reused before we reap it, so this names our child. pidfds are
-  // always close-on-exec. Kernels before 5.3 answer ENOSYS: then waits fall back to waitid.
-  const long fd = ::syscall(SYS_pidfd_open, pid, 0);
-  return fd < 0 ? -1 : static_cast<int>(fd);
+  if (pidfd >= 0) {  // from pidfd_spawn: the child's identity from its first instant
+    c.process = pidfd;
+    if (pid > 0) {
+      c.pid = pid;
+      return true;
+    }
+    // Its id could not be read (pidfd_getpid needs /proc): end it and reap it, through the pidfd.
+    const int error = errno ? errno : ENOENT;
+    (void)sys_pidfd_send_signal(pidfd, SIGKILL, 0);
+    siginfo_t info;
+    (void)wait_child(c, info, WEXITED);
+    ::close(pidfd);
+    c.process = -1;
+    return spawn_failed(f, program, {error, std::generic_category()},
+                        "read the started child's process id from its pidfd (the child was killed)");
+  }
+  if (want_pidfd) {
+    // Nobody but a foreign reaper (a waitpid(-1) elsewhere, SIGCHLD set to SIG_IGN) can have
+    // reaped the child since posix_spawn returned; pidfds are always close-on-exec.
+    const long fd = ::syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) {
+      const int error = errno;
+      if (error == ESRCH) {
+        // Gone already: someone else reaped it. Not a failure to start; its status is lost.
+        c.pid = pid;
+        c.lost = true;
+        return true;
+      }
+      if (error != ENOSYS) {
+        // Out of descriptors or memory. The child is still ours (unless a foreign reaper took
+        // it this very moment, which the check below sees): end it and reap it.
+        c.pid = pid;
+        if (still_ours(c)) {
+          ::kill(pid, SIGKILL);
+          siginfo_t info;
+          (void)wait_child(c, info, WEXITED);
+        }
+        c.pid = 0;
+        return spawn_failed(f, program, {error, std::generic_category()},
+                            "open a pidfd for the started child, which is the child's identity (the child was "
+                            "killed; posix_options::identify_by_pid_only does without it)");
+      }
+      // ENOSYS: a kernel before 5.3, without pidfds: identity by id, as on generic POSIX.
+    } else {
+      // The pidfd names whatever process had the id when it was opened. Our child is a
+      // child of ours that nobody has reaped: then waitid through the pidfd works. ECHILD:
+      // it names a stranger that was given the id after someone reaped ours.
+      c.pid = pid;
+      c.process = static_cast<int>(fd);
+      siginfo_t info;
+      const int error = wait_child(c, info, WEXITED | WNOHANG | WNOWAIT);
+      if (error != 0) {
+        ::close(c.process);
+        c.process = -1;
+        // EINVAL: Linux 5.3, pidfds without waitid(P_PIDFD): identity by id.
+        if (error == ECHILD) c.lost = true;
+      }
+      return true;
+    }
+  }
 #else
-  (void)pid;
-  return -1;
+  (void)pidfd;
+  (void)want_pidfd;
+  (void)program;
+  (void)f;
 #endif
+  c.pid = pid;
+  return true;
 }
 
 }  // namespace posix
 
 namespace os {
 namespace {
-
-using clock = std::chrono::steady_clock;
 
 bool wait_pidfd(int pidfd, long long timeout_ms, std::error_code& ec) noexcept {
   const auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
@@ -69,24 +170,18 @@ bool wait_pidfd(int pidfd, long long timeout_ms, std::error_code& ec) noexcept {
 
 // Without a pidfd: waitid(WNOWAIT) blocks until the child is a zombie but leaves it
 // unreaped, so its id stays ours until collect_exit() runs under the lock.
-bool wait_waitid(pid_t pid, long long timeout_ms, std::error_code& ec) noexcept {
+bool wait_waitid(const child_impl& c, long long timeout_ms, std::error_code& ec) noexcept {
   siginfo_t info;
   if (timeout_ms < 0) {
-    while (true) {
-      std::memset(&info, 0, sizeof info);
-      if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) == 0) return true;
-      if (errno == EINTR) continue;
-      ec = last_os_error();
-      return false;
-    }
+    const int error = wait_child(c, info, WEXITED | WNOWAIT);
+    if (error != 0) ec = {error, std::generic_category()};
+    return error == 0;
   }
   const auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms);
   auto nap = std::chrono::microseconds(100);
   while (true) {
-    std::memset(&info, 0, sizeof info);
-    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | WNOHANG) != 0) {
-      if (errno == EINTR) continue;
-      ec = last_os_error();
+    if (const int error = wait_child(c, info, WEXITED | WNOWAIT | WNOHANG); error != 0) {
+      ec = {error, std::generic_category()};
       return false;
     }
     if (info.si_pid != 0) return true;
@@ -101,46 +196,59 @@ bool wait_waitid(pid_t pid, long long timeout_ms, std::error_code& ec) noexcept 
 
 bool wait_exit(const child_impl& c, long long timeout_ms, std::error_code& ec) noexcept {
   ec.clear();
+  // (Not c.zombie: it is written under c.mutex, and this runs outside it. A kept zombie is
+  // seen exited either way.)
   if (c.process >= 0) return wait_pidfd(c.process, timeout_ms, ec);
-  return wait_waitid(c.pid, timeout_ms, ec);
+  return wait_waitid(c, timeout_ms, ec);
 }
 
 std::optional<exit_status> collect_exit(child_impl& c, std::error_code& ec) noexcept {
   ec.clear();
-  int status = 0;
-  pid_t rc;
-  do {
-    rc = ::waitpid(c.pid, &status, WNOHANG);
-  } while (rc < 0 && errno == EINTR);
-  if (rc < 0) {
+  // A group leader is left a zombie (WNOWAIT): while it is one, its id, which is also the
+  // group's, cannot be given to another process, so kill_tree() cannot reach a stranger.
+  const int flags = WEXITED | WNOHANG | (c.group_leader ? WNOWAIT : 0);
+  siginfo_t info;
+  if (const int error = wait_child(c, info, flags); error != 0) {
     // ECHILD: someone else (a waitpid(-1) elsewhere, or SIGCHLD set to SIG_IGN) reaped it.
-    ec = last_os_error();
+    ec = {error, std::generic_category()};
     return std::nullopt;
   }
-  if (rc == 0) return std::nullopt;
-  if (WIFSIGNALED(status)) return exit_status::signaled(WTERMSIG(status), WCOREDUMP(status));
-  return exit_status::exited(WEXITSTATUS(status));
+  if (info.si_pid == 0) return std::nullopt;
+  if (c.group_leader) c.zombie = true;
+  switch (info.si_code) {
+    case CLD_KILLED: return exit_status::signaled(info.si_status, false);
+    case CLD_DUMPED: return exit_status::signaled(info.si_status, true);
+    default: return exit_status::exited(info.si_status);
+  }
 }
 
-void signal_process(child_impl& c, bool force, std::error_code& ec) noexcept {
+void send_signal(child_impl& c, int sig, std::error_code& ec) noexcept {
   ec.clear();
   if (c.pid <= 0) {  // kill(0) or kill(-1) would hit our whole group, or everyone
     ec = make_error_code(std::errc::no_such_process);
     return;
   }
-  const int sig = force ? SIGKILL : SIGTERM;
-  int rc;
 #if defined(BEQUEST_HAVE_PIDFD)
   if (c.process >= 0) {
-    rc = static_cast<int>(::syscall(SYS_pidfd_send_signal, c.process, sig, nullptr, 0));
-  } else {
-    rc = ::kill(c.pid, sig);
+    // The pidfd names this process only: after it has exited the answer is ESRCH, whoever
+    // has its id now.
+    if (sys_pidfd_send_signal(c.process, sig, 0) == 0) return;
+    if (errno != ESRCH) {
+      ec = last_os_error();
+    } else if (!still_ours(c)) {
+      ec = make_error_code(std::errc::no_child_process);
+    }
+    return;
   }
-#else
-  rc = ::kill(c.pid, sig);
 #endif
+  // By id: never once we know someone else took the status (the id may be reused then).
+  // What cannot be told by id is a foreign reap between this check and kill() (docs/posix.md).
+  if (!still_ours(c)) {
+    ec = make_error_code(std::errc::no_child_process);
+    return;
+  }
   // ESRCH: it has exited and not yet been reaped. Nothing left to signal; not an error.
-  if (rc != 0 && errno != ESRCH) ec = last_os_error();
+  if (::kill(c.pid, sig) != 0 && errno != ESRCH) ec = last_os_error();
 }
 
 void kill_tree(child_impl& c, std::error_code& ec) noexcept {
@@ -149,13 +257,38 @@ void kill_tree(child_impl& c, std::error_code& ec) noexcept {
     ec = make_error_code(std::errc::no_such_process);
     return;
   }
-  // The child was made the leader of a group whose id is its pid. While the leader is not
-  // reaped (we hold c.mutex), or while any process is in the group, POSIX does not reuse that
-  // id, so this reaches exactly the tree. ESRCH: nothing is left in the group.
+#if defined(BEQUEST_HAVE_PIDFD)
+  if (c.process >= 0) {
+    // Linux 6.9 and later signal the group through the leader's pidfd: exactly the group it
+    // led, even if someone else reaped the leader. Older kernels refuse the flag (EINVAL).
+    constexpr unsigned signal_process_group = 1U << 2;  // PIDFD_SIGNAL_PROCESS_GROUP
+    if (sys_pidfd_send_signal(c.process, SIGKILL, signal_process_group) == 0) return;
+    if (errno == ESRCH) return;  // nothing is left in the group
+    if (errno != EINVAL) {
+      ec = last_os_error();
+      return;
+    }
+  }
+#endif
+  // The child was made the leader of a group whose id is its pid. While the leader is ours
+  // and not reaped (a zombie is kept for that: collect_exit), or while any process is in the
+  // group, the id is not reused, so this reaches exactly the tree. A leader someone else
+  // reaped is not signalled through: its id may name another group by now.
+  if (!still_ours(c)) {
+    ec = make_error_code(std::errc::no_child_process);
+    return;
+  }
+  // ESRCH: nothing is left in the group.
   if (::killpg(c.pid, SIGKILL) != 0 && errno != ESRCH) ec = last_os_error();
 }
 
 void release_process(child_impl& c) noexcept {
+  if (c.zombie) {
+    // The group leader kept for kill_tree(): reap it now (ECHILD if someone else did).
+    siginfo_t info;
+    (void)wait_child(c, info, WEXITED | WNOHANG);
+    c.zombie = false;
+  }
   if (c.process >= 0) ::close(c.process);
   c.process = -1;
 }

@@ -24,3 +24,12 @@ else()
     set(BEQUEST_BACKEND_LIBRARIES rt)
   endif()
 endif()
+# glibc 2.39+ starts a child and opens its pidfd in one step (pidfd_spawn); elsewhere the pidfd
+# is opened right after posix_spawn and checked (src/posix/process.cpp, adopt_child).
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT BEQUEST_POSIX_GENERIC)
+  include(CheckSymbolExists)
+  set(CMAKE_REQUIRED_DEFINITIONS -D_GNU_SOURCE)
+  check_symbol_exists(pidfd_spawn "spawn.h" BEQUEST_HAVE_PIDFD_SPAWN)
+  check_symbol_exists(pidfd_getpid "sys/pidfd.h" BEQUEST_HAVE_PIDFD_GETPID)
+  unset(CMAKE_REQUIRED_DEFINITIONS)
+endif()

@@ -15,6 +15,9 @@
 #include <spawn.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(BEQUEST_HAVE_PIDFD_SPAWN)
+#  include <sys/pidfd.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -54,7 +57,7 @@ struct scratch_fds {
 
 namespace posix {
 
-bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& pid, failure& f) {
+bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& pid, failure& f, int* pidfd) {
   file_actions actions;
   spawn_attributes attrs;
   if (actions.rc != 0 || attrs.rc != 0) {
@@ -122,7 +125,22 @@ bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& 
   posix_spawnattr_setflags(&attrs.value, flags);
 
   pid_t child = -1;
+  if (pidfd) *pidfd = -1;
+#if defined(BEQUEST_HAVE_PIDFD_SPAWN)
+  // glibc 2.39+: the pidfd comes from the same clone that makes the child (CLONE_PIDFD).
+  // A kernel without clone3 makes it fail with ENOSYS: then posix_spawn and pidfd_open.
+  int rc = ENOSYS;
+  if (pidfd) rc = ::pidfd_spawn(pidfd, plan.path, &actions.value, &attrs.value, plan.argv, plan.envp);
+  if (rc == 0) {
+    // Read from /proc/self/fdinfo; -1 without /proc, which adopt_child turns into a failure.
+    pid = ::pidfd_getpid(*pidfd);
+    return true;
+  }
+  if (pidfd) *pidfd = -1;
+  if (rc == ENOSYS) rc = ::posix_spawn(&child, plan.path, &actions.value, &attrs.value, plan.argv, plan.envp);
+#else
   const int rc = ::posix_spawn(&child, plan.path, &actions.value, &attrs.value, plan.argv, plan.envp);
+#endif
   if (rc != 0) {
     // glibc has already reaped a child whose exec failed.
     return spawn_failed(f, program, {rc, std::generic_category()}, describe_exec_error(rc, plan.path));
@@ -270,15 +288,14 @@ bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, 
   steps.envp = plan.parents_environment ? environ : envp.data();
 
   testing::before_launch();
-  int pid = -1;
+  int pid = -1, pidfd = -1;
+  const bool want_pidfd = !plan.posix.identify_by_pid_only;
   const bool started = plan.kill_on_parent_exit
                            ? posix::launch_with_parent_death_signal(steps, plan.program, pid, f)
-                           : posix::launch_posix_spawn(steps, plan.program, pid, f);
+                           : posix::launch_posix_spawn(steps, plan.program, pid, f, want_pidfd ? &pidfd : nullptr);
   // A child whose exec failed has already been reaped; nothing is left running.
   if (!started) return false;
-  c.pid = pid;
-  c.process = posix::open_pidfd(pid);
-  return true;
+  return posix::adopt_child(pid, pidfd, want_pidfd, c, plan.program, f);
 }
 
 }  // namespace os

@@ -39,8 +39,12 @@ std::optional<exit_status> collect_exit(child_impl& c, std::error_code& ec) noex
   return exit_status::exited(static_cast<int>(code));
 }
 
-void signal_process(child_impl& c, bool /*force*/, std::error_code& ec) noexcept {
+void send_signal(child_impl& c, int sig, std::error_code& ec) noexcept {
   ec.clear();
+  if (sig != kill_signal && sig != terminate_signal) {
+    ec = make_error_code(std::errc::not_supported);
+    return;
+  }
   // Windows has no polite request to end an arbitrary process, so terminate is kill. The
   // process handle, not the id, names it: it cannot hit a process that reused the id.
   if (::TerminateProcess(c.process, 1)) return;

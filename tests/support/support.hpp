@@ -7,7 +7,9 @@
 #include <bequest/bequest.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -206,6 +208,66 @@ class pipe_squatting {
   /// ("connected read", "connected write" or "refused ERROR"), then " / " and what it got
   /// ("read N bytes", "wrote N bytes", "write refused ERROR"), in the order they came.
   std::vector<std::string> reports();
+};
+
+/// Runs `scenario` where process ids can be handed out again on demand, and returns what it
+/// returned: a description of every expectation that failed, empty when all held. POSIX
+/// (Linux): as process 1 of a new pid namespace in a new user namespace
+/// (`unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS)` in a child of this process, the
+/// scenario in that child's child, with a /proc of its own), so every process it makes dies
+/// with it. The scenario must not use Catch2. Windows: here, in this process, where ids
+/// cannot be chosen.
+std::string in_pid_namespace(const std::function<std::string()>& scenario);
+/// In in_pid_namespace: makes the next process created get id `pid`, if it is free then
+/// (Linux: `ns_last_pid`). False where ids cannot be chosen (Windows).
+bool give_next_process_id(bequest::pid_type pid);
+
+/// POSIX: a child of this process that bequest knows nothing of (fork), which runs until
+/// killed, or with `exit_code` >= 0 exits at once with it and stays unreaped. Windows: throws.
+bequest::pid_type start_stranger(int exit_code = -1);
+/// POSIX: how this process's child `pid` stands, without reaping it: "running", "exited N",
+/// "signal N", or "not our child" (ECHILD). Windows: throws.
+std::string peek_child(bequest::pid_type pid);
+/// POSIX: reaps this process's child `pid` as foreign code does (waitpid; blocks while it runs);
+/// what it got, in peek_child's words. Windows: throws.
+std::string reap_child(bequest::pid_type pid);
+/// POSIX: ends and reaps a stranger from start_stranger with a signal bequest never sends
+/// (SIGVTALRM, numbered above SIGKILL and SIGTERM, so either of those already pending wins):
+/// "untouched" when it ended by that signal, else what peek_child would say ("signal 9",
+/// "exited N", "not our child"). Windows: throws.
+std::string end_stranger(bequest::pid_type pid);
+/// POSIX: true when this process has no child at all, running or unreaped. Windows: throws.
+bool no_children();
+
+/// While alive, this process ignores SIGCHLD (SIG_IGN), so that the system reaps every child
+/// the moment it exits, as some programs arrange. Windows: nothing happens.
+class sigchld_ignored {
+ public:
+  sigchld_ignored();
+  ~sigchld_ignored();
+  sigchld_ignored(const sigchld_ignored&) = delete;
+  sigchld_ignored& operator=(const sigchld_ignored&) = delete;
+
+ private:
+  alignas(16) unsigned char saved_[512];  // the previous action, in the OS's own layout
+};
+
+/// While alive, a thread that reaps every child of this process the moment it can, as a
+/// careless library's `waitpid(-1)` loop does, and (only in in_pid_namespace) hands a reaped
+/// id out again (give_next_process_id) as soon as `may_reuse(id)` says so, asking again on
+/// each round until it does; an empty `may_reuse` hands out nothing. POSIX only; Windows: throws.
+class foreign_reaper {
+ public:
+  explicit foreign_reaper(std::function<bool(bequest::pid_type)> may_reuse);
+  ~foreign_reaper();
+  foreign_reaper(const foreign_reaper&) = delete;
+  foreign_reaper& operator=(const foreign_reaper&) = delete;
+  /// How many children it has reaped so far.
+  int reaped() const;
+
+ private:
+  struct state;
+  std::unique_ptr<state> state_;
 };
 
 /// A path guaranteed not to exist.

@@ -21,7 +21,11 @@
 #include <pthread.h>
 #include <random>
 #include <stdexcept>
+#include <thread>
+#include <chrono>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -419,5 +423,204 @@ std::string make_invalid_program(const std::string& dir, const std::string& name
   ::chmod(target.c_str(), 0755);
   return target;
 }
+
+namespace {
+
+void write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+bool write_file(const char* path, const std::string& text) {
+  const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok;
+}
+
+std::string describe_wait(int rc, const siginfo_t& info) {
+  if (rc != 0) return errno == ECHILD ? "not our child" : std::string("waitid failed: ") + std::strerror(errno);
+  if (info.si_pid == 0) return "running";
+  if (info.si_code == CLD_EXITED) return "exited " + std::to_string(info.si_status);
+  return "signal " + std::to_string(info.si_status);
+}
+
+constexpr const char* end_marker = "\n#scenario-ended";
+
+}  // namespace
+
+namespace {
+
+struct namespace_context {
+  const std::function<std::string()>* scenario;
+  int go;      ///< read end: the parent has written the id maps
+  int report;  ///< write end: what the scenario returned, then end_marker
+};
+
+// Process 1 of the new namespaces.
+int namespace_init(void* arg) {
+  auto& ctx = *static_cast<namespace_context*>(arg);
+  auto fail = [&](const char* what) {
+    write_all(ctx.report, std::string("cannot set up the namespace: ") + what + ": " + std::strerror(errno));
+    ::_exit(1);
+  };
+  char go = 0;
+  if (::read(ctx.go, &go, 1) != 1) fail("wait for the id maps");
+  // Only in process 1 of the new pid namespace is a new /proc that namespace's.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail("make / private (mount)");
+  if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) fail("mount /proc");
+  std::string text;
+  try {
+    text = (*ctx.scenario)();
+  } catch (const std::exception& e) {
+    text += std::string("the scenario threw: ") + e.what();
+  } catch (...) {
+    text += "the scenario threw";
+  }
+  write_all(ctx.report, text + end_marker);
+  ::_exit(0);  // and with process 1, everything left in the namespace ends
+}
+
+}  // namespace
+
+std::string in_pid_namespace(const std::function<std::string()>& scenario) {
+  int report[2], go[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return "pipe2 failed";
+  if (::pipe2(go, O_CLOEXEC) != 0) return "pipe2 failed";
+  // clone with the namespace flags rather than fork + unshare: unshare(CLONE_NEWUSER) refuses
+  // a process with threads, and a sanitizer runtime may start one in a forked child. glibc's
+  // clone() is what ThreadSanitizer handles like a fork.
+  constexpr std::size_t stack_size = 1 << 20;
+  void* stack = ::mmap(nullptr, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return "mmap failed";
+  namespace_context ctx{&scenario, go[0], report[1]};
+  const pid_t init = ::clone(namespace_init, static_cast<char*>(stack) + stack_size,
+                             CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | SIGCHLD, &ctx);
+  const int clone_error = errno;
+  ::munmap(stack, stack_size);
+  ::close(go[0]);
+  ::close(report[1]);
+  if (init < 0) {
+    ::close(go[1]);
+    ::close(report[0]);
+    return std::string("clone(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) failed: ") + std::strerror(clone_error);
+  }
+  // Be ourselves inside it too (as `unshare -r` maps).
+  const std::string proc = "/proc/" + std::to_string(init);
+  const bool mapped = write_file((proc + "/setgroups").c_str(), "deny") &&
+                      write_file((proc + "/uid_map").c_str(), std::to_string(::getuid()) + " " + std::to_string(::getuid()) + " 1") &&
+                      write_file((proc + "/gid_map").c_str(), std::to_string(::getgid()) + " " + std::to_string(::getgid()) + " 1");
+  if (mapped) (void)::write(go[1], "g", 1);
+  ::close(go[1]);
+  std::string text = read_fd_all(report[0]);
+  ::close(report[0]);
+  int status = 0;
+  while (::waitpid(init, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!mapped) return "cannot write the namespace's id maps";
+  const std::size_t end = text.rfind(end_marker);
+  if (end == std::string::npos || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return "the scenario did not finish (status " + std::to_string(status) + "): " + text;
+  }
+  return text.substr(0, end);
+}
+
+bool give_next_process_id(bequest::pid_type pid) {
+  return write_file("/proc/sys/kernel/ns_last_pid", std::to_string(pid - 1));
+}
+
+bequest::pid_type start_stranger(int exit_code) {
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    if (exit_code >= 0) ::_exit(exit_code);
+    while (true) ::pause();
+  }
+  return pid;
+}
+
+std::string peek_child(bequest::pid_type pid) {
+  siginfo_t info{};
+  int rc;
+  do {
+    rc = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+  } while (rc != 0 && errno == EINTR);
+  return describe_wait(rc, info);
+}
+
+std::string reap_child(bequest::pid_type pid) {
+  siginfo_t info{};
+  int rc;
+  do {
+    rc = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);
+  } while (rc != 0 && errno == EINTR);
+  return describe_wait(rc, info);
+}
+
+std::string end_stranger(bequest::pid_type pid) {
+  ::kill(pid, SIGVTALRM);
+  const std::string how = reap_child(pid);
+  return how == "signal " + std::to_string(SIGVTALRM) ? "untouched" : how;
+}
+
+bool no_children() {
+  siginfo_t info{};
+  return ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD;
+}
+
+sigchld_ignored::sigchld_ignored() {
+  static_assert(sizeof(struct sigaction) <= sizeof saved_, "sigchld_ignored::saved_ is too small");
+  auto* saved = new (saved_) struct sigaction;
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  ::sigaction(SIGCHLD, &ignore, saved);
+}
+
+sigchld_ignored::~sigchld_ignored() { ::sigaction(SIGCHLD, reinterpret_cast<struct sigaction*>(saved_), nullptr); }
+
+struct foreign_reaper::state {
+  std::atomic<bool> stop{false};
+  std::atomic<int> reaped{0};
+  std::thread thread;
+};
+
+foreign_reaper::foreign_reaper(std::function<bool(bequest::pid_type)> may_reuse) : state_(std::make_unique<state>()) {
+  state* s = state_.get();
+  s->thread = std::thread([s, may_reuse = std::move(may_reuse)] {
+    std::vector<pid_t> pending;  // reaped, not yet handed out again
+    while (!s->stop) {
+      int status = 0;
+      const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+      if (pid > 0) {
+        ++s->reaped;
+        if (may_reuse) pending.push_back(pid);
+      } else {
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      }
+      for (auto it = pending.begin(); it != pending.end();) {
+        if (may_reuse(*it)) {
+          (void)give_next_process_id(*it);  // the next process gets the id at once
+          it = pending.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  });
+}
+
+foreign_reaper::~foreign_reaper() {
+  state_->stop = true;
+  state_->thread.join();
+}
+
+int foreign_reaper::reaped() const { return state_->reaped; }
 
 }  // namespace support

@@ -603,4 +603,33 @@ std::string make_invalid_program(const std::string& dir, const std::string& name
   return make_non_executable(dir, name);
 }
 
+std::string in_pid_namespace(const std::function<std::string()>& scenario) {
+  // Process ids cannot be chosen on Windows; the scenario runs here.
+  try {
+    return scenario();
+  } catch (const std::exception& e) {
+    return std::string("the scenario threw: ") + e.what();
+  }
+}
+
+bool give_next_process_id(bequest::pid_type) { return false; }
+
+namespace {
+[[noreturn]] void posix_only(const char* what) { throw std::logic_error(std::string(what) + " is POSIX-only"); }
+}  // namespace
+
+bequest::pid_type start_stranger(int) { posix_only("start_stranger"); }
+std::string peek_child(bequest::pid_type) { posix_only("peek_child"); }
+std::string reap_child(bequest::pid_type) { posix_only("reap_child"); }
+std::string end_stranger(bequest::pid_type) { posix_only("end_stranger"); }
+bool no_children() { posix_only("no_children"); }
+
+sigchld_ignored::sigchld_ignored() : saved_{} {}
+sigchld_ignored::~sigchld_ignored() = default;
+
+struct foreign_reaper::state {};
+foreign_reaper::foreign_reaper(std::function<bool(bequest::pid_type)>) { posix_only("foreign_reaper"); }
+foreign_reaper::~foreign_reaper() = default;
+int foreign_reaper::reaped() const { return 0; }
+
 }  // namespace support
