@@ -77,6 +77,24 @@ void kill_tree_impl(child_impl& c, std::error_code& ec) {
   note_lost(c, ec);
 }
 
+void signal_group_impl(child_impl& c, int sig, std::error_code& ec) {
+  ec.clear();
+  if (!c.group_leader) {
+    ec = make_error_code(std::errc::invalid_argument);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(c.mutex);
+  if (c.lost) {
+    ec = lost_error();
+    return;
+  }
+  // After wait() a group leader is kept as a zombie (collect_exit), so its group's id is still
+  // its own; but a child that is not a leader any more than a reaped one has nothing to send to.
+  if (c.status && !c.zombie) return;
+  os::signal_group(c, sig, ec);
+  note_lost(c, ec);
+}
+
 void signal_impl(child_impl& c, int sig, std::error_code& ec) {
   ec.clear();
   std::lock_guard<std::mutex> lock(c.mutex);
@@ -94,6 +112,10 @@ void signal_impl(child_impl& c, int sig, std::error_code& ec) {
 child_impl::~child_impl() {
   // No other thread may use a child that is being destroyed, so no lock is needed.
   // A lost process (someone else took its status) is left alone: its id may be another's.
+  if (pid != pid_type{} && !status && !lost && policy == destroy_policy::wait) {
+    std::error_code ec;
+    if (os::wait_exit(*this, -1, ec)) status = os::collect_exit(*this, ec);
+  }
   if (pid != pid_type{} && !status && !lost && policy == destroy_policy::kill) {
     std::error_code ec;
     os::send_signal(*this, os::kill_signal, ec);  // may fail for a process that already exited; reap it anyway
@@ -191,6 +213,38 @@ void child::kill_tree(std::error_code& ec) noexcept {
     return;
   }
   detail::kill_tree_impl(*impl_, ec);
+}
+
+void child::signal(int sig) {
+  std::error_code ec;
+  signal(sig, ec);
+  if (ec) detail::throw_child_error(impl_.get(), fmt::format("send signal {} to", sig).c_str(), ec);
+}
+void child::signal(int sig, std::error_code& ec) noexcept {
+  if (!impl_) {
+    ec = make_error_code(std::errc::no_child_process);
+    return;
+  }
+  detail::signal_impl(*impl_, sig, ec);
+}
+
+void child::signal_group(int sig) {
+  std::error_code ec;
+  signal_group(sig, ec);
+  if (!ec) return;
+  if (impl_ && !impl_->group_leader) {
+    throw error(ec, fmt::format("send signal {} to the group of process {}: it was spawned without new_process_group, "
+                                "process_tree or posix.new_session, so it leads no group",
+                                sig, impl_->pid));
+  }
+  detail::throw_child_error(impl_.get(), fmt::format("send signal {} to the group of", sig).c_str(), ec);
+}
+void child::signal_group(int sig, std::error_code& ec) noexcept {
+  if (!impl_) {
+    ec = make_error_code(std::errc::no_child_process);
+    return;
+  }
+  detail::signal_group_impl(*impl_, sig, ec);
 }
 
 void child::detach() noexcept {

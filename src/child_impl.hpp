@@ -22,6 +22,8 @@ struct child_impl {
   destroy_policy policy = destroy_policy::kill;
   /// Started with `spawn_options::process_tree`: `kill_tree()` may end its tree.
   bool tree = false;
+  /// Windows: started with `new_process_group`, so console control events can reach its group.
+  bool console_group = false;
   /// POSIX: the leader of a process group of its own (`process_tree`, `new_process_group`,
   /// `posix.new_session`), whose id is the group's: its exit is learnt without reaping it, so
   /// that the id stays reserved for the group while this object holds it.

@@ -20,4 +20,6 @@ std::string exit_status::to_string() const {
   return fmt::format("exited with code {}", code_);
 }
 
+int exit_status::native_status() const noexcept { return detail::os::native_status(code_, signal_, core_); }
+
 }  // namespace bequest

@@ -84,6 +84,14 @@ void kill_tree(child_impl& c, std::error_code& ec) noexcept;
 /// Releases the process handle / pidfd (and the tree's job) without waiting (the `detach`
 /// path and the destructor); on POSIX reaps a kept `zombie` first.
 void release_process(child_impl& c) noexcept;
+/// exit_status::native_status(): POSIX's wait status encoding of an exit or a signal; the
+/// exit code itself on Windows.
+int native_status(int code, int signal, bool core_dumped) noexcept;
+/// Sends `sig` to the process group the child leads (spawned with new_process_group,
+/// process_tree or posix.new_session), with send_signal's identity rules. Windows:
+/// CTRL_BREAK_EVENT for SIGINT or SIGBREAK to a child spawned with new_process_group (the
+/// only console event that reaches another group); anything else is `errc::not_supported`.
+void signal_group(child_impl& c, int sig, std::error_code& ec) noexcept;
 /// The symbolic name of a signal ("SIGKILL"), or nullptr where unknown or meaningless.
 const char* signal_name(int signal) noexcept;
 

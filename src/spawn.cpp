@@ -24,6 +24,7 @@ child spawn_child(const spawn_options& options, failure& f) noexcept {
     if (!os::spawn_process(plan, resources, *impl, f)) return child();
     impl->policy = options.on_destroy;
     impl->tree = options.process_tree;
+    impl->console_group = options.new_process_group;
     impl->group_leader = options.process_tree || options.new_process_group || options.posix.new_session;
     return child_access::make(std::move(impl));
   } catch (const std::bad_alloc&) {

@@ -240,3 +240,72 @@ TEST_CASE("kill_on_parent_exit reports a program the system cannot run as a spaw
   const auto f = t::expect_failure(o);
   CHECK(t::mentions(f.message, "kope-invalid"));
 }
+
+TEST_CASE("signal_group sends a chosen signal to the whole group, signal to the child alone", "[tree][signal]") {
+  const bool windows = !support::exe_suffix().empty();
+  // Not a group leader: refused, nothing sent.
+  {
+    bequest::child c = bequest::spawn(t::probe({"sleep", "60000"}));
+    std::error_code ec;
+    c.signal_group(15, ec);
+    CHECK(ec == std::errc::invalid_argument);
+    CHECK_FALSE(c.try_wait());
+    // signal(): SIGHUP ends the child on POSIX; Windows has no such signal.
+    c.signal(1, ec);
+    if (windows) {
+      CHECK(ec == std::errc::not_supported);
+      c.signal(15, ec);  // SIGTERM ends it as terminate() does
+      CHECK_FALSE(ec);
+      CHECK(c.wait().code() == 1);
+    } else {
+      CHECK_FALSE(ec);
+      CHECK(c.wait().signal() == 1);
+    }
+  }
+  auto o = t::probe({"spawn-sleeper", "0", "60000", "sleep", "60000"});
+  o.new_process_group = true;
+  o.out = bequest::stdio::pipe();
+  bequest::child c = bequest::spawn(o);
+  leftover grandchild{parse_pid(t::read_line(c.out()))};
+  REQUIRE(support::process_alive(grandchild.pid));
+  std::error_code ec;
+  c.signal_group(15, ec);  // SIGTERM to the group: what ninja forwards to each job
+  if (windows) {
+    CHECK(ec == std::errc::not_supported);  // only SIGINT / SIGBREAK, as a console event
+    c.kill();
+    c.wait();
+    return;
+  }
+  REQUIRE_FALSE(ec);
+  CHECK(c.wait().signal() == 15);
+  CHECK(t::gone_within(grandchild.pid, exit_grace));
+  // Waited for: its group id is kept (a zombie leader), sending again reaches nobody else.
+  c.signal_group(15, ec);
+  CHECK_FALSE(ec);
+}
+
+TEST_CASE("destroy_policy::wait lets a running child finish", "[wait][destroy]") {
+  bequest::pipe_ends side = bequest::make_pipe();
+  {
+    auto o = t::probe({"sleep", "300", "write", "side", "finished"});
+    o.inherit = {{"side", side.write.get()}};
+    o.on_destroy = bequest::destroy_policy::wait;
+    bequest::child c = bequest::spawn(o);
+  }  // blocks here until the child exits by itself
+  side.write.reset();
+  CHECK(side.read.read_all() == "finished");
+}
+
+TEST_CASE("native_status is the system's own form of an exit status", "[wait][units]") {
+  if (support::exe_suffix().empty()) {
+    CHECK(bequest::exit_status::exited(3).native_status() == 3 << 8);  // WEXITSTATUS 3
+    CHECK(bequest::exit_status::signaled(9).native_status() == 9);     // WTERMSIG 9
+    CHECK(bequest::exit_status::signaled(11, true).native_status() == (11 | 0x80));
+  } else {
+    CHECK(bequest::exit_status::exited(3).native_status() == 3);
+    CHECK(static_cast<unsigned>(bequest::exit_status::exited(static_cast<int>(0xC0000005u)).native_status()) ==
+          0xC0000005u);
+  }
+  const auto s = bequest::spawn(t::probe({"exit", "7"})).wait();
+  CHECK(s.native_status() == (support::exe_suffix().empty() ? 7 << 8 : 7));
+}

@@ -26,8 +26,9 @@ struct child_access;
 /// **Destructor policy.** Destroying (or move-assigning over) a `child` whose process is
 /// still running applies `spawn_options::on_destroy`: by default `destroy_policy::kill`
 /// kills the process and collects its exit status, so nothing is left behind: no zombie,
-/// no orphan. `destroy_policy::detach` (or calling `detach()`) leaves it running. A process
-/// that has already been waited for is left alone either way (a group leader's zombie is
+/// no orphan. `destroy_policy::detach` (or calling `detach()`) leaves it running.
+/// `destroy_policy::wait` blocks the destructor until the process exits on its own, then
+/// collects its status. A process that has already been waited for is left alone either way (a group leader's zombie is
 /// reaped then), and so is a lost one.
 ///
 /// **Threads.** `wait()`, `wait_for()`, `try_wait()`, `kill()` and `terminate()` may be
@@ -132,6 +133,26 @@ class BEQUEST_API child {
   void kill_tree();
   /// The same, reporting failure through `ec` (`errc::no_child_process` for an empty `child`).
   void kill_tree(std::error_code& ec) noexcept;
+
+  /// @{
+  /// Sends signal `sig` (`SIGINT`, `SIGHUP`, `SIGUSR1`, ...) to the process, with the same
+  /// guarantees as `kill()`: nothing once it has been waited for, nothing to a lost child
+  /// (`errc::no_child_process`). Windows has no signals: `SIGKILL` (9) and `SIGTERM` (15) end
+  /// the process as `kill()` does, anything else is `std::errc::not_supported`.
+  void signal(int sig);
+  void signal(int sig, std::error_code& ec) noexcept;
+  /// @}
+  /// @{
+  /// Sends signal `sig` to the process group the child leads, as a build tool forwards
+  /// `SIGINT` to each job's group. The child must have been spawned with `new_process_group`,
+  /// `process_tree` or `posix.new_session` (otherwise `std::errc::invalid_argument`, and
+  /// nothing is sent); the group's id stays reserved as `kill_tree()` describes. Windows:
+  /// `SIGINT` or `SIGBREAK` (21) send `CTRL_BREAK_EVENT` to a child spawned with
+  /// `new_process_group` (the one console event that reaches another group; both need a
+  /// console shared with the child), anything else is `std::errc::not_supported`.
+  void signal_group(int sig);
+  void signal_group(int sig, std::error_code& ec) noexcept;
+  /// @}
 
   /// Gives up the process: it keeps running, this object becomes empty.
   void detach() noexcept;

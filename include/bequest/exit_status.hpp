@@ -35,6 +35,10 @@ class BEQUEST_API exit_status {
   }
   /// True when the process was ended by a signal and left a core dump (POSIX).
   [[nodiscard]] bool core_dumped() const noexcept { return core_; }
+  /// The system's own form, for tools that report it as they always did: on POSIX the wait
+  /// status `waitpid` would have returned (`WIFEXITED`, `WEXITSTATUS`, `WTERMSIG` and
+  /// `WCOREDUMP` read it); on Windows the 32-bit exit code, bit for bit.
+  [[nodiscard]] int native_status() const noexcept;
 
   /// "exited with code 3", "killed by signal 9 (SIGKILL)", "exited with code 0xC0000005".
   [[nodiscard]] std::string to_string() const;

@@ -36,6 +36,7 @@ struct inherited {
 enum class destroy_policy {
   kill,    ///< kill it and collect its exit status (no zombie, no orphan). The default.
   detach,  ///< leave it running. On POSIX it stays a zombie once it exits until this process ends.
+  wait,    ///< wait for it to exit and collect its status (a build tool's running jobs finish).
 };
 
 /// The signal state a POSIX child starts with.

@@ -251,7 +251,14 @@ void send_signal(child_impl& c, int sig, std::error_code& ec) noexcept {
   if (::kill(c.pid, sig) != 0 && errno != ESRCH) ec = last_os_error();
 }
 
-void kill_tree(child_impl& c, std::error_code& ec) noexcept {
+int native_status(int code, int signal, bool core_dumped) noexcept {
+  if (signal != 0) return W_EXITCODE(0, signal) | (core_dumped ? WCOREFLAG : 0);
+  return W_EXITCODE(code & 0xFF, 0);
+}
+
+void kill_tree(child_impl& c, std::error_code& ec) noexcept { signal_group(c, SIGKILL, ec); }
+
+void signal_group(child_impl& c, int sig, std::error_code& ec) noexcept {
   ec.clear();
   if (c.pid <= 0) {  // killpg(0) would hit our own group
     ec = make_error_code(std::errc::no_such_process);
@@ -262,7 +269,7 @@ void kill_tree(child_impl& c, std::error_code& ec) noexcept {
     // Linux 6.9 and later signal the group through the leader's pidfd: exactly the group it
     // led, even if someone else reaped the leader. Older kernels refuse the flag (EINVAL).
     constexpr unsigned signal_process_group = 1U << 2;  // PIDFD_SIGNAL_PROCESS_GROUP
-    if (sys_pidfd_send_signal(c.process, SIGKILL, signal_process_group) == 0) return;
+    if (sys_pidfd_send_signal(c.process, sig, signal_process_group) == 0) return;
     if (errno == ESRCH) return;  // nothing is left in the group
     if (errno != EINVAL) {
       ec = last_os_error();
@@ -279,7 +286,7 @@ void kill_tree(child_impl& c, std::error_code& ec) noexcept {
     return;
   }
   // ESRCH: nothing is left in the group.
-  if (::killpg(c.pid, SIGKILL) != 0 && errno != ESRCH) ec = last_os_error();
+  if (::killpg(c.pid, sig) != 0 && errno != ESRCH) ec = last_os_error();
 }
 
 void release_process(child_impl& c) noexcept {

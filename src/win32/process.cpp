@@ -54,6 +54,21 @@ void send_signal(child_impl& c, int sig, std::error_code& ec) noexcept {
   ec = error;
 }
 
+int native_status(int code, int, bool) noexcept { return code; }
+
+void signal_group(child_impl& c, int sig, std::error_code& ec) noexcept {
+  ec.clear();
+  constexpr int sigint = 2, sigbreak = 21;  // the C runtime's SIGINT and SIGBREAK
+  if ((sig != sigint && sig != sigbreak) || !c.console_group) {
+    ec = make_error_code(std::errc::not_supported);
+    return;
+  }
+  // The group's id is the id of the process that leads it, which cannot be reused while we
+  // hold its handle (the caller has checked it was not waited for). CTRL_C_EVENT cannot be
+  // sent to a group other than the caller's: Ctrl+C is disabled in a new group.
+  if (!::GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, c.pid)) ec = last_os_error();
+}
+
 void kill_tree(child_impl& c, std::error_code& ec) noexcept {
   ec.clear();
   if (!c.tree_job) {
