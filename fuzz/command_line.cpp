@@ -29,6 +29,14 @@
 //      and C ends outside quotes. Hence C is exactly 1 + args.size() cmd.exe parameters.
 //  B4. Every '%' in C begins the guard "%%cd:~,%" (and there is none when cd_is_overridden):
 //      no variable name can form between two '%'.
+//
+// find_best_fit_hazard(text, batch, model), with a model of a best-fit code page (U+FF02 -> '"',
+// U+FF3C -> '\', U+3000 -> ' ', U+FF06 -> '&', U+0100 -> 'A', nothing else):
+//  W1. It reports exactly the first code point whose image splits_command_line names, at its
+//      offset.
+//  W2. When no argument has a hazard, the command line make_command_line builds, with every
+//      character replaced by its image (what an ANSI child reads), splits into the arguments
+//      with the same replacement: the child sees as many arguments, each as meant.
 //  B5. What cmd.exe hands the script as %* — C with each guard expanded to '%' — splits, by the
 //      C runtime's rules, into exactly script, args (a program the script passes %* to gets
 //      the arguments unchanged).
@@ -38,6 +46,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -165,6 +174,75 @@ void check_batch_line(std::uint8_t flags, const std::vector<std::string>& argv) 
 
 }  // namespace
 
+char model_image(char32_t cp, void*) {
+  switch (cp) {
+    case 0xFF02: return '"';
+    case 0xFF3C: return '\\';
+    case 0x3000: return ' ';
+    case 0xFF06: return '&';
+    case 0x0100: return 'A';
+    default: return 0;
+  }
+}
+
+// Decodes one UTF-8 sequence at `i` the way find_best_fit_hazard does; its length.
+std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t length = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+  bool whole = i + length <= s.size();
+  for (std::size_t k = 1; whole && k < length; ++k) whole = (static_cast<unsigned char>(s[i + k]) & 0xC0u) == 0x80u;
+  if (!whole) length = 1;
+  cp = c;
+  if (c >= 0x80 && length > 1) {
+    cp = c & (length == 2 ? 0x1Fu : length == 3 ? 0x0Fu : 0x07u);
+    for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+  }
+  return length;
+}
+
+std::string as_ansi_child_reads(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    const std::size_t n = decode(s, i, cp);
+    const char image = n > 1 ? model_image(cp, nullptr) : 0;
+    if (image != 0) out += image;
+    else out.append(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+void check_best_fit(const std::vector<std::string>& argv) {
+  bool any = false;
+  for (const std::string& a : argv) {
+    for (const bool batch : {false, true}) {
+      const auto hazard = wincmd::find_best_fit_hazard(a, batch, model_image, nullptr);
+      // W1
+      std::optional<std::size_t> first;
+      for (std::size_t i = 0; i < a.size() && !first;) {
+        char32_t cp = 0;
+        const std::size_t n = decode(a, i, cp);
+        if (n > 1) {
+          const char image = model_image(cp, nullptr);
+          if (image != 0 && wincmd::splits_command_line(image, batch)) first = i;
+        }
+        i += n;
+      }
+      FUZZ_CHECK(hazard.has_value() == first.has_value());
+      if (hazard) FUZZ_CHECK(hazard->offset == *first && wincmd::splits_command_line(hazard->becomes, batch));
+      if (!batch) any = any || hazard.has_value();
+    }
+  }
+  // W2
+  std::string line;
+  wincmd::problem bad;
+  if (any || !wincmd::make_command_line(argv, line, bad)) return;
+  std::vector<std::string> expected;
+  for (const std::string& a : argv) expected.push_back(as_ansi_child_reads(a));
+  FUZZ_CHECK(split_windows_command_line(as_ansi_child_reads(line), argv_dialect::c_runtime) == expected);
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::uint8_t flags = data[0];
@@ -178,5 +256,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   check_command_line(argv);
   check_batch_line(flags, argv);
+  check_best_fit(argv);
   return 0;
 }

@@ -244,7 +244,11 @@ std::optional<best_fit_hazard> find_best_fit_hazard(std::string_view text, bool 
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
     std::size_t length = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    if (i + length > text.size()) length = text.size() - i;
+    // Only a whole sequence is a character (spawn has checked the text is UTF-8; this scan
+    // stays within what it is given all the same).
+    bool whole = i + length <= text.size();
+    for (std::size_t k = 1; whole && k < length; ++k) whole = (static_cast<unsigned char>(text[i + k]) & 0xC0u) == 0x80u;
+    if (!whole) length = 1;
     if (c >= 0x80 && length > 1) {
       char32_t cp = c & (length == 2 ? 0x1Fu : length == 3 ? 0x0Fu : 0x07u);
       for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
