@@ -32,6 +32,18 @@ std::string read_stdin();
 bool read_stdin_some(std::string& chunk, std::size_t max);
 /// True when this process leads a process group of its own (see the probe's `pgroup`).
 bool leads_own_process_group();
+/// What this process's terminal looks like, three lines: "streams S S S" (y or n for each of
+/// stdin, stdout, stderr: isatty / GetConsoleMode), "console C" (y when the process has a
+/// terminal of its own — POSIX: a controlling terminal whose foreground group is ours;
+/// Windows: CONOUT$ is a console) and "size ROWS COLS" (of that terminal, or "size - -").
+/// On Windows the standard streams are then pointed at CONIN$ / CONOUT$ if they are not a
+/// console (Wine does not connect a pseudoconsole child's standard handles).
+std::string terminal_report();
+/// Prints "ready", waits until the terminal's size changes (POSIX: SIGWINCH; Windows: a
+/// WINDOW_BUFFER_SIZE_EVENT) and returns "size ROWS COLS".
+std::string await_resize();
+/// Reads one line of stdin, without its end of line.
+std::string read_line();
 /// Sleeps.
 void sleep_ms(long ms);
 /// The id of the process that created this one (POSIX: getppid; Windows: the creating
