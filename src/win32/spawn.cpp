@@ -285,6 +285,7 @@ bool check_launch(const launch_plan& plan, failure& f) {
     return spawn_failed(f, plan.program, make_error_code(std::errc::not_supported),
                         "posix.new_session: Windows has no sessions in the POSIX sense");
   }
+  if (!win32::check_terminal(plan, f)) return false;
   // The command line with every handle placeholder at its shortest (one digit): the real values
   // are digits too, so quoting and the batch-file rules decide the same way, and a line too
   // long now is too long then. Only a line close to the limit can still fail after the helper.

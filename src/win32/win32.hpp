@@ -143,4 +143,9 @@ bool make_process_command_line(const launch_plan& plan, const std::vector<std::s
 bool make_environment_block(const std::vector<std::pair<std::string, std::string>>& env, std::wstring& block,
                             std::string_view program, failure& f);
 
+// --- terminal.cpp ---
+
+/// Fails, naming the option, when `plan` asks for a terminal this backend cannot make.
+bool check_terminal(const launch_plan& plan, failure& f);
+
 }  // namespace bequest::detail::win32
