@@ -31,7 +31,10 @@ int main(int, char** argv) {
   bequest::child asker = bequest::spawn(o);
   std::string transcript;
   if (!read_until(asker, "name?", transcript)) {
-    std::fprintf(stderr, "terminal_driver: no prompt came; the program said:\n%s\n", transcript.c_str());
+    const bequest::exit_status status = asker.wait();
+    std::fprintf(stderr, "terminal_driver: no prompt came (the program %s); it said:\n%s\n",
+                 status.code() ? ("exited " + std::to_string(*status.code())).c_str() : "was killed",
+                 transcript.c_str());
     return 1;
   }
   // Enter is a carriage return on a terminal; the terminal turns it into the end of a line.
