@@ -67,6 +67,19 @@ TEST_CASE("terminal: the child's standard streams are the terminal", "[terminal]
   CHECK(c.wait().success());
 }
 
+TEST_CASE("terminal: a child with kill_on_parent_exit is on the terminal too", "[terminal]") {
+  // POSIX starts such a child by clone rather than posix_spawn: the same steps, done by hand.
+  bequest::spawn_options o = on_terminal({"tty"}, {33, 99});
+  o.kill_on_parent_exit = true;
+  bequest::child c = bequest::spawn(o);
+  const std::string text = c.out().read_all();
+  INFO(text);
+  CHECK(t::mentions(text, support::running_under_wine() ? "streams n n n" : "streams y y y"));
+  CHECK(t::mentions(text, "console y"));
+  CHECK(t::mentions(text, "size 33 99"));
+  CHECK(c.wait().success());
+}
+
 TEST_CASE("terminal: the child sees the size it was given", "[terminal]") {
   bequest::child c = bequest::spawn(on_terminal({"tty"}, {30, 100}));
   const std::string text = c.out().read_all();
