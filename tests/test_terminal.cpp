@@ -161,7 +161,8 @@ TEST_CASE("terminal: no terminal handle reaches the child, a second child or a r
   CHECK(c.wait().success());
 }
 
-TEST_CASE("terminal: the terminal child's streams are the terminal and nothing else", "[terminal][inherit][posix-only]") {
+TEST_CASE("terminal: the terminal child's streams are the terminal and nothing else",
+          "[terminal][inherit][posix-only]") {
   bequest::child c = bequest::spawn(on_terminal({"fds"}));
   const std::string listing = c.out().read_all();
   INFO(listing);

@@ -32,8 +32,7 @@ bool set_size(int master, terminal_size size, std::error_code& ec) noexcept {
 
 }  // namespace
 
-bool open_terminal(terminal_size size, std::string_view program, child_impl& c, std::string& slave_path,
-                   failure& f) {
+bool open_terminal(terminal_size size, std::string_view program, child_impl& c, std::string& slave_path, failure& f) {
   // O_CLOEXEC from the start, so that no spawn on another thread, ours or anyone's, can take
   // the master with it; O_NOCTTY, so that it never becomes our controlling terminal.
   unique_handle master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));

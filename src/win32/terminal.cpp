@@ -189,8 +189,11 @@ void resize_terminal(native_handle t, terminal_size size, std::error_code& ec) n
   const HRESULT hr = s.console ? win32::api().resize(s.console, win32::to_coord(size)) : E_HANDLE;
   ::ReleaseSRWLockShared(&s.lock);
   // E_HANDLE: the child has exited and its console is closed.
-  if (hr == E_HANDLE) ec = make_error_code(std::errc::no_child_process);
-  else if (FAILED(hr)) ec = win32::hresult_error(hr);
+  if (hr == E_HANDLE) {
+    ec = make_error_code(std::errc::no_child_process);
+  } else if (FAILED(hr)) {
+    ec = win32::hresult_error(hr);
+  }
 }
 
 void close_terminal(native_handle& t, native_handle& drain) noexcept {
