@@ -38,6 +38,20 @@ struct child_impl {
   /// group whose id is `pid`).
   native_handle tree_job = invalid_native_handle;
 
+  /// Owned: the terminal of a child started with `spawn_options::terminal`, for
+  /// `resize_terminal` (POSIX: the pseudo-terminal's master; Windows: the HPCON), closed by
+  /// os::close_terminal when the child object goes. Last, so that it is closed first.
+  struct owned_terminal {
+    native_handle value = invalid_native_handle;
+    /// Windows: our own duplicate of the output's read end, drained while the pseudoconsole
+    /// closes (ClosePseudoConsole can wait for its output to be read). Unused on POSIX.
+    native_handle drain = invalid_native_handle;
+    owned_terminal() = default;
+    owned_terminal(const owned_terminal&) = delete;
+    owned_terminal& operator=(const owned_terminal&) = delete;
+    ~owned_terminal();
+  } terminal;
+
   child_impl() = default;
   child_impl(const child_impl&) = delete;
   child_impl& operator=(const child_impl&) = delete;

@@ -153,6 +153,9 @@ struct launch_plan {
   bool new_process_group = false;
   bool process_tree = false;
   bool kill_on_parent_exit = false;
+  /// Set: the child's three streams are a new terminal of this size (checked: every `stdio`
+  /// entry is then source::none, and the backend makes the terminal).
+  std::optional<terminal_size> terminal;
   posix_options posix;
   windows_options windows;
 

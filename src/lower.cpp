@@ -146,6 +146,27 @@ bool lower_stdio(const spawn_options& o, launch_plan& plan, failure& f) {
   return true;
 }
 
+/// With a terminal the terminal is all three streams: any other choice for one of them is a
+/// contradiction, named as such.
+bool lower_terminal(const spawn_options& o, launch_plan& plan, failure& f) {
+  if (!o.terminal) return true;
+  const stdio* streams[] = {&o.in, &o.out, &o.err};
+  for (int i = 0; i < 3; ++i) {
+    if (streams[i]->type() != stdio::kind::inherit) {
+      return spawn_failed(f, o.program, invalid,
+                          fmt::format("{}: must stay stdio::inherit() when terminal is set (the terminal is the "
+                                      "child's stdin, stdout and stderr)",
+                                      stdio_name(i)));
+    }
+  }
+  if (o.terminal->rows == 0 || o.terminal->cols == 0) {
+    return spawn_failed(f, o.program, invalid,
+                        fmt::format("terminal: {} rows by {} columns is no size", o.terminal->rows, o.terminal->cols));
+  }
+  plan.terminal = o.terminal;
+  return true;
+}
+
 bool make_template(std::string text, const spawn_options& o, const std::string& where, handle_template& out,
                    failure& f) {
   if (!o.substitute_handles) {
@@ -259,7 +280,9 @@ bool lower_options(const spawn_options& o, launch_plan& plan, failure& f) {
   }
   if (o.cwd && o.cwd->empty()) return spawn_failed(f, o.program, invalid, "cwd is an empty path");
   if (o.cwd && path_has_nul(*o.cwd)) return spawn_failed(f, o.program, invalid, "cwd contains a NUL character");
-  if (!lower_stdio(o, plan, f)) return false;
+  if (!lower_terminal(o, plan, f)) return false;
+  // With a terminal every stream stays source::none: the backend gives the child the terminal.
+  if (!plan.terminal && !lower_stdio(o, plan, f)) return false;
   if (!lower_inherit(o, plan, f)) return false;
 
   if (!lower_arguments(o, plan, f)) return false;

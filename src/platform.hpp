@@ -95,6 +95,13 @@ void signal_group(child_impl& c, int sig, std::error_code& ec) noexcept;
 /// The symbolic name of a signal ("SIGKILL"), or nullptr where unknown or meaningless.
 const char* signal_name(int signal) noexcept;
 
+// --- terminal.cpp ------------------------------------------------------------------------
+
+/// Sets the size of the terminal `t` (a child_impl::owned_terminal's value).
+void resize_terminal(native_handle t, terminal_size size, std::error_code& ec) noexcept;
+/// Closes a child's terminal and its drain handle (Windows), both invalid afterwards.
+void close_terminal(native_handle& t, native_handle& drain) noexcept;
+
 // --- handle.cpp --------------------------------------------------------------------------
 
 void close_handle(native_handle h) noexcept;

@@ -153,6 +153,13 @@ class BEQUEST_API child {
   void signal_group(int sig);
   void signal_group(int sig, std::error_code& ec) noexcept;
   /// @}
+  /// Changes the size of the child's terminal (`spawn_options::terminal`); POSIX: the
+  /// terminal's foreground process group gets `SIGWINCH`. Fails with
+  /// `std::errc::invalid_argument` for a child started without a terminal, with
+  /// `std::errc::no_child_process` for an empty `child`.
+  void resize_terminal(terminal_size size);
+  /// The same, reporting failure through `ec`.
+  void resize_terminal(terminal_size size, std::error_code& ec) noexcept;
 
   /// Gives up the process: it keeps running, this object becomes empty.
   void detach() noexcept;

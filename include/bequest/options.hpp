@@ -50,6 +50,12 @@ enum class child_signals {
   like_exec,
 };
 
+/// The size of a terminal, in character cells (see `spawn_options::terminal`).
+struct terminal_size {
+  unsigned short rows = 24;  ///< lines
+  unsigned short cols = 80;  ///< columns
+};
+
 /// Options that exist only on POSIX. On Windows a field that changes what the child does
 /// (`new_session`) makes `spawn()` fail with `std::errc::not_supported`; `signals` means
 /// nothing there and `identify_by_pid_only` is ignored (the process handle is always held).
@@ -163,6 +169,15 @@ struct spawn_options {
   /// process holds a handle to; processes the child starts are in it too. Other POSIX
   /// systems: `spawn()` fails with `std::errc::not_supported`. See docs/asio.md.
   bool kill_on_parent_exit = false;
+  /// Set: the child's stdin, stdout and stderr are a new terminal of this size (POSIX: a
+  /// pseudo-terminal, which becomes the controlling terminal of a new session the child
+  /// leads; Windows: a pseudoconsole, ConPTY, Windows 10 1809 and later, else
+  /// `std::errc::not_supported`). `in`, `out` and `err` must then stay `stdio::inherit()`.
+  /// The parent writes the terminal's input through `child::in()` and reads its output
+  /// through `child::out()`, which ends (`read_some()` returns 0) once the child's side is
+  /// gone; `child::err()` is empty. The terminal's own handle never reaches any child.
+  /// Default: no terminal. See docs/guide.md.
+  std::optional<terminal_size> terminal;
   /// What `~child` does to a child still running.
   destroy_policy on_destroy = destroy_policy::kill;
   /// Options that only POSIX has (see `posix_options` for what Windows does with them).

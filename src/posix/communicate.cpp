@@ -94,7 +94,7 @@ bool communicate(transfer& t, std::optional<clock::time_point> deadline, std::er
       } while (n < 0 && errno == EINTR);
       if (n > 0) {
         readers[i].sink->keep(buffer, static_cast<std::size_t>(n));  // past the limit: dropped
-      } else if (n == 0) {
+      } else if (n == 0 || posix::is_end_of_terminal(readers[i].handle->get(), errno)) {
         readers[i].handle->reset();  // end of file
       } else if (!would_block(errno)) {
         ec = last_os_error();

@@ -90,6 +90,7 @@ std::size_t read_some(native_handle h, void* buffer, std::size_t size, std::erro
     if (n >= 0) return static_cast<std::size_t>(n);
     if (errno == EINTR) continue;
     if (would_block(errno) && wait_ready(h, POLLIN, ec)) continue;
+    if (!ec && posix::is_end_of_terminal(h, errno)) return 0;
     if (!ec) ec = last_os_error();
     return 0;
   }

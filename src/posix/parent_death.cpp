@@ -77,7 +77,7 @@ struct clone_context {
 };
 
 enum child_step { step_none, step_pdeathsig, step_session, step_group, step_dup2, step_null, step_stderr,
-                  step_chdir, step_exec };
+                  step_chdir, step_exec, step_terminal };
 
 const char* step_text(int step) {
   switch (step) {
@@ -88,6 +88,7 @@ const char* step_text(int step) {
     case step_null: return "in the child: open /dev/null";
     case step_stderr: return "in the child: dup2(1, 2)";
     case step_chdir: return "in the child: chdir to cwd";
+    case step_terminal: return "in the child: open the terminal";
     default: return "";
   }
 }
@@ -171,6 +172,15 @@ BEQUEST_IN_CLONED_CHILD int child_main(void* arg) {
     } else if (::syscall(SYS_fcntl, fd, F_SETFD, 0) != 0) {
       child_fail(ctx, step_null);
     }
+  }
+  if (plan.terminal) {
+    // After setsid and without O_NOCTTY: it becomes our controlling terminal.
+    const long fd = ::syscall(SYS_openat, AT_FDCWD, plan.terminal, O_RDWR);
+    if (fd < 0) child_fail(ctx, step_terminal);
+    for (long i = 0; i < 3; ++i) {
+      if (i != fd && ::syscall(SYS_dup3, fd, i, 0) < 0) child_fail(ctx, step_terminal);
+    }
+    // Above 2 it is closed with everything else at close_from.
   }
   if (plan.stderr_to_stdout && ::syscall(SYS_dup3, 1, 2, 0) < 0) child_fail(ctx, step_stderr);
   close_from(plan.close_from);

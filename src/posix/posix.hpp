@@ -71,6 +71,10 @@ struct child_steps {
   bool new_session = false;  ///< a session leader is also the leader of a new group
   /// Keep what exec keeps (ignored signals, the mask) instead of resetting every signal.
   bool keep_signal_state = false;
+  /// Set: the slave of a pseudo-terminal, opened (after setsid, so that it becomes the
+  /// controlling terminal) as fd 0 and copied to 1 and 2 after the dup2 plan (which then
+  /// moves nothing onto 0, 1 or 2 but may read them).
+  const char* terminal = nullptr;
 };
 
 /// Starts `plan` with posix_spawn. With `pidfd` (not null) and glibc's pidfd_spawn (2.39+),
@@ -84,6 +88,17 @@ bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& 
 bool launch_with_parent_death_signal(const child_steps& plan, std::string_view program, int& pid, failure& f);
 /// True where launch_with_parent_death_signal can work (Linux).
 bool parent_death_signal_supported() noexcept;
+
+// --- terminal.cpp ---
+
+/// Makes the pseudo-terminal of a child started with spawn_options::terminal, `size` big:
+/// the master (close-on-exec) goes to `c.terminal`, duplicates of it to `c.in` and `c.out`;
+/// `slave_path` is what the child opens as its streams (child_steps::terminal).
+bool open_terminal(terminal_size size, std::string_view program, child_impl& c, std::string& slave_path,
+                   failure& f);
+/// True when a read of `fd` that failed with `error` is the end of a terminal's output: EIO on
+/// a pseudo-terminal master whose slave has been closed by everyone.
+bool is_end_of_terminal(int fd, int error) noexcept;
 
 // --- close_others.cpp ---
 

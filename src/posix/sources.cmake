@@ -10,6 +10,7 @@ set(BEQUEST_BACKEND_SOURCES
   src/posix/process.cpp
   src/posix/shared_memory.cpp
   src/posix/spawn.cpp
+  src/posix/terminal.cpp
 )
 # Start-up data: a sealed memfd on Linux; an unlinked shm_open object elsewhere, and on Linux
 # under BEQUEST_POSIX_GENERIC so that the fallback is built and tested.

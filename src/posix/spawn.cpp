@@ -86,6 +86,17 @@ bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& 
       return spawn_failed(f, program, {rc, std::generic_category()}, fmt::format("add the file action close({})", fd));
     }
   }
+  if (plan.terminal) {
+    // Opened without O_NOCTTY by a session leader with no controlling terminal yet
+    // (POSIX_SPAWN_SETSID below runs before the file actions): it becomes the controlling
+    // terminal, and the child's group its foreground group.
+    int rc = posix_spawn_file_actions_addopen(&actions.value, 0, plan.terminal, O_RDWR, 0);
+    for (int i = 1; rc == 0 && i < 3; ++i) rc = posix_spawn_file_actions_adddup2(&actions.value, 0, i);
+    if (rc != 0) {
+      return spawn_failed(f, program, {rc, std::generic_category()},
+                          fmt::format("terminal: add the file actions that open {}", plan.terminal));
+    }
+  }
   if (plan.stderr_to_stdout) {
     if (const int rc = posix_spawn_file_actions_adddup2(&actions.value, 1, 2); rc != 0) {
       return spawn_failed(f, program, {rc, std::generic_category()}, "stderr: add the file action dup2(1, 2)");
@@ -211,6 +222,10 @@ bool check_launch(const launch_plan& plan, failure& f) {
   if (plan.posix.new_session) {
     return spawn_failed(f, plan.program, unsupported, "posix.new_session: this libc's posix_spawn cannot call setsid");
   }
+  if (plan.terminal) {
+    return spawn_failed(f, plan.program, unsupported,
+                        "terminal: this libc's posix_spawn cannot call setsid, which a controlling terminal needs");
+  }
 #endif
   return true;
 }
@@ -265,7 +280,12 @@ bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, 
   steps.stderr_to_stdout = plan.stdio[2].what == stdio_plan::source::same_as_stdout;
   steps.close_from = first_free;
   steps.cwd = plan.cwd ? plan.cwd->c_str() : nullptr;
-  steps.new_session = plan.posix.new_session;
+  std::string terminal_slave;
+  if (plan.terminal) {
+    if (!posix::open_terminal(*plan.terminal, plan.program, c, terminal_slave, f)) return false;
+    steps.terminal = terminal_slave.c_str();
+  }
+  steps.new_session = plan.posix.new_session || plan.terminal.has_value();
   steps.keep_signal_state = plan.posix.signals == child_signals::like_exec;
   steps.new_process_group = plan.new_process_group || plan.process_tree;
 

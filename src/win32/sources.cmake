@@ -13,5 +13,6 @@ set(BEQUEST_BACKEND_SOURCES
   src/win32/process.cpp
   src/win32/shared_memory.cpp
   src/win32/spawn.cpp
+  src/win32/terminal.cpp
   src/win32/unicode.cpp
 )

@@ -124,9 +124,9 @@ bool collect_jobs(const launch_plan& plan, child_impl& c, std::vector<HANDLE>& j
 
 enum class outcome { started, failed, helper_gone };
 
-outcome helper_or_failure(const win32::helper& helper, const launch_plan& plan, std::error_code ec, std::string what,
+outcome helper_or_failure(const win32::helper* helper, const launch_plan& plan, std::error_code ec, std::string what,
                           failure& f) {
-  if (win32::helper_is_dead(helper)) {
+  if (helper && win32::helper_is_dead(*helper)) {
     spawn_failed(f, plan.program, ec, "the helper process ended during the spawn");
     return outcome::helper_gone;
   }
@@ -147,7 +147,7 @@ outcome duplicate_into_helper(const launch_plan& plan, const slots& s, const win
     if (win32::out_of_handles() ||
         !::DuplicateHandle(::GetCurrentProcess(), s.sources[slot], helper.process, &r, read_only ? FILE_MAP_READ : 0,
                            TRUE, read_only ? 0 : DUPLICATE_SAME_ACCESS)) {
-      return helper_or_failure(helper, plan, last_os_error(),
+      return helper_or_failure(&helper, plan, last_os_error(),
                                fmt::format("{}: duplicate the handle into the helper process", slot_name(plan, slot)),
                                f);
     }
@@ -186,20 +186,26 @@ bool render(const launch_plan& plan, const slots& s, const helper_duplicates& d,
       plan.program, f);
 }
 
-/// One try with one helper.
+/// One try with one helper; without one (`helper` nullptr: a terminal child given no handle at
+/// all), created by us with bInheritHandles = FALSE, so that it inherits nothing.
 outcome start_from(const launch_plan& plan, const slots& s, const std::vector<HANDLE>& jobs,
-                   const win32::helper& helper, child_impl& c, failure& f) {
-  helper_duplicates duplicates(helper.process, s.sources.size());
-  if (const outcome o = duplicate_into_helper(plan, s, helper, duplicates, f); o != outcome::started) return o;
+                   const win32::helper* helper, child_impl& c, failure& f) {
+  helper_duplicates duplicates(helper ? helper->process : nullptr, s.sources.size());
+  if (helper) {
+    if (const outcome o = duplicate_into_helper(plan, s, *helper, duplicates, f); o != outcome::started) return o;
+  }
   std::wstring application, command_line, block;
   if (!render(plan, s, duplicates, application, command_line, block, f)) return outcome::failed;
 
   std::vector<HANDLE> list = handle_list(duplicates.remote);
   win32::attribute_list attributes;
-  HANDLE parent = helper.process;  // the attribute list keeps a pointer to this variable
-  const DWORD attribute_count = 1 + (list.empty() ? 0 : 1) + (jobs.empty() ? 0 : 1);
+  HANDLE parent = helper ? helper->process : nullptr;  // the attribute list keeps a pointer to this variable
+  const native_handle console = win32::pseudoconsole_of(c);
+  const DWORD attribute_count =
+      (helper ? 1 : 0) + (list.empty() ? 0 : 1) + (jobs.empty() ? 0 : 1) + (console ? 1 : 0);
   if (!attributes.init(attribute_count) ||
-      !attributes.add(PROC_THREAD_ATTRIBUTE_PARENT_PROCESS, &parent, sizeof parent) ||
+      (helper && !attributes.add(PROC_THREAD_ATTRIBUTE_PARENT_PROCESS, &parent, sizeof parent)) ||
+      (console && !win32::add_pseudoconsole(attributes, console)) ||
       (!list.empty() && !attributes.add(PROC_THREAD_ATTRIBUTE_HANDLE_LIST, list.data(), list.size() * sizeof(HANDLE))) ||
       (!jobs.empty() && !attributes.add(PROC_THREAD_ATTRIBUTE_JOB_LIST, const_cast<HANDLE*>(jobs.data()),
                                         jobs.size() * sizeof(HANDLE)))) {
@@ -224,7 +230,7 @@ outcome start_from(const launch_plan& plan, const slots& s, const std::vector<HA
   if (plan.new_process_group) flags |= CREATE_NEW_PROCESS_GROUP;
   if (plan.windows.no_window) flags |= CREATE_NO_WINDOW;
 
-  win32::sync_helper_affinity(helper);
+  if (helper) win32::sync_helper_affinity(*helper);
   PROCESS_INFORMATION pi{};
   // bInheritHandles must be TRUE for the handle list to apply; then exactly the listed
   // handles are inherited from the helper, whatever else is inheritable there at the moment
@@ -233,12 +239,15 @@ outcome start_from(const launch_plan& plan, const slots& s, const std::vector<HA
   if (!win32::create_process(application.c_str(), command_line.data(), list.empty() ? FALSE : TRUE, flags,
                              block.data(), cwd.c_str(), &si.StartupInfo, &pi)) {
     const DWORD error = ::GetLastError();
-    return helper_or_failure(helper, plan, {static_cast<int>(error), std::system_category()},
-                             describe_create_process_error(error, win32::to_utf8(application)), f);
+    std::string what = describe_create_process_error(error, win32::to_utf8(application));
+    // Wine refuses PARENT_PROCESS with PSEUDOCONSOLE (docs/windows.md): say which option asked for it.
+    if (console && helper) what = fmt::format("terminal with handles to inherit (through the helper): {}", what);
+    return helper_or_failure(helper, plan, {static_cast<int>(error), std::system_category()}, std::move(what), f);
   }
   ::CloseHandle(pi.hThread);
   c.pid = pi.dwProcessId;
   c.process = pi.hProcess;
+  if (console) win32::watch_terminal(c);
   return outcome::started;
 }
 
@@ -306,12 +315,19 @@ bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, 
   if (!collect_slots(plan, r, scratch, s, f)) return false;
   std::vector<HANDLE> jobs;
   if (!collect_jobs(plan, c, jobs, f)) return false;
+  if (plan.terminal) {
+    if (!win32::open_pseudoconsole(*plan.terminal, plan.program, c, f)) return false;
+    // Given no handle at all, a terminal child needs no helper: it inherits nothing.
+    bool any = false;
+    for (HANDLE h : s.sources) any = any || h;
+    if (!any) return start_from(plan, s, jobs, nullptr, c, f) == outcome::started;
+  }
   // A helper that someone killed is replaced by acquire_helper; one killed in the middle of
   // this spawn makes the try fail with helper_gone, and the spawn tries once more with a new one.
   for (int round = 0; round < 2; ++round) {
     auto helper = win32::acquire_helper(plan.program, f);
     if (!helper) return false;
-    switch (start_from(plan, s, jobs, *helper, c, f)) {
+    switch (start_from(plan, s, jobs, helper.get(), c, f)) {
       case outcome::started:
         f = failure{};  // a first try that lost its helper leaves nothing to report
         return true;

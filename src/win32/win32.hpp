@@ -149,4 +149,18 @@ bool check_best_fit(const launch_plan& plan, const child_values& values, failure
 bool make_environment_block(const std::vector<std::pair<std::string, std::string>>& env, std::wstring& block,
                             std::string_view program, failure& f);
 
+// --- terminal.cpp ---
+
+/// Makes the pseudoconsole of a child started with spawn_options::terminal: its state goes to
+/// `c.terminal`, our ends of its input and output pipes (overlapped) to `c.in` and `c.out`.
+/// not_supported where the system has no ConPTY.
+bool open_pseudoconsole(terminal_size size, std::string_view program, child_impl& c, failure& f);
+/// The HPCON of `c`'s terminal, for PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE.
+native_handle pseudoconsole_of(const child_impl& c) noexcept;
+/// Adds PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE for `console` to `attributes`.
+bool add_pseudoconsole(attribute_list& attributes, native_handle console) noexcept;
+/// Once the child runs (`c.process` set): the pseudoconsole is closed when it exits, so that
+/// `c.out()` reaches end of file.
+void watch_terminal(child_impl& c) noexcept;
+
 }  // namespace bequest::detail::win32

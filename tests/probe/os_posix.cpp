@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <limits.h>
@@ -85,6 +86,49 @@ bool read_stdin_some(std::string& chunk, std::size_t max) {
     chunk.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
     return n > 0;
   }
+}
+
+namespace {
+
+std::string size_line(int fd) {
+  winsize w{};
+  if (::ioctl(fd, TIOCGWINSZ, &w) != 0) return "size - -";
+  return "size " + std::to_string(w.ws_row) + " " + std::to_string(w.ws_col);
+}
+
+}  // namespace
+
+std::string terminal_report() {
+  std::string r = "streams";
+  for (int fd = 0; fd < 3; ++fd) r += ::isatty(fd) ? " y" : " n";
+  // A controlling terminal of our own: /dev/tty opens, and our group is its foreground group.
+  const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  const bool own = tty >= 0 && ::tcgetpgrp(tty) == ::getpgrp();
+  r += own ? "\nconsole y\n" : "\nconsole n\n";
+  r += (tty >= 0 ? size_line(tty) : std::string("size - -")) + "\n";
+  if (tty >= 0) ::close(tty);
+  return r;
+}
+
+std::string await_resize() {
+  sigset_t winch;
+  sigemptyset(&winch);
+  sigaddset(&winch, SIGWINCH);
+  // Blocked before "ready" goes out, so that a resize right after it is not lost.
+  ::sigprocmask(SIG_BLOCK, &winch, nullptr);
+  write_stdout("ready\n");
+  int sig = 0;
+  while (::sigwait(&winch, &sig) != 0) {
+  }
+  return size_line(0);
+}
+
+std::string read_line() {
+  std::string line;
+  char c;
+  while (::read(0, &c, 1) == 1 && c != '\n') line += c;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
 }
 
 bool leads_own_process_group() { return ::getpgid(0) == ::getpid(); }

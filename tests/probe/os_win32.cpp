@@ -138,6 +138,73 @@ BOOL WINAPI on_console_event(DWORD event) {
 
 std::string signal_state(int) { return "none"; }
 
+namespace {
+
+bool is_console(HANDLE h) {
+  DWORD mode = 0;
+  return h != nullptr && h != INVALID_HANDLE_VALUE && ::GetConsoleMode(h, &mode) != FALSE;
+}
+
+HANDLE open_console(const wchar_t* name) {
+  return ::CreateFileW(name, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING,
+                       0, nullptr);
+}
+
+std::string size_line(HANDLE out) {
+  CONSOLE_SCREEN_BUFFER_INFO info{};
+  if (!::GetConsoleScreenBufferInfo(out, &info)) return "size - -";
+  return "size " + std::to_string(info.srWindow.Bottom - info.srWindow.Top + 1) + " " +
+         std::to_string(info.srWindow.Right - info.srWindow.Left + 1);
+}
+
+}  // namespace
+
+std::string terminal_report() {
+  std::string r = "streams";
+  for (DWORD which : {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE}) {
+    r += is_console(::GetStdHandle(which)) ? " y" : " n";
+  }
+  HANDLE out = open_console(L"CONOUT$");
+  const bool console = is_console(out);
+  r += console ? "\nconsole y\n" : "\nconsole n\n";
+  r += (console ? size_line(out) : std::string("size - -")) + "\n";
+  if (out != INVALID_HANDLE_VALUE) ::CloseHandle(out);
+  // Wine leaves a pseudoconsole child's standard handles unconnected: talk to the console
+  // itself then, so that the rest of the session goes through it.
+  if (console && !is_console(::GetStdHandle(STD_OUTPUT_HANDLE))) {
+    ::SetStdHandle(STD_INPUT_HANDLE, open_console(L"CONIN$"));
+    ::SetStdHandle(STD_OUTPUT_HANDLE, open_console(L"CONOUT$"));
+    ::SetStdHandle(STD_ERROR_HANDLE, open_console(L"CONOUT$"));
+  }
+  return r;
+}
+
+std::string await_resize() {
+  HANDLE in = open_console(L"CONIN$");
+  DWORD mode = 0;
+  ::GetConsoleMode(in, &mode);
+  ::SetConsoleMode(in, mode | ENABLE_WINDOW_INPUT);
+  write_stdout("ready\n");
+  INPUT_RECORD record;
+  DWORD n = 0;
+  while (::ReadConsoleInputW(in, &record, 1, &n) && !(n == 1 && record.EventType == WINDOW_BUFFER_SIZE_EVENT)) {
+  }
+  ::CloseHandle(in);
+  HANDLE out = open_console(L"CONOUT$");
+  std::string line = size_line(out);
+  ::CloseHandle(out);
+  return line;
+}
+
+std::string read_line() {
+  std::string line;
+  char c;
+  DWORD n = 0;
+  while (::ReadFile(::GetStdHandle(STD_INPUT_HANDLE), &c, 1, &n, nullptr) && n == 1 && c != '\n') line += c;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
 bool leads_own_process_group() {
   // Windows has no documented query for a process's group. What it documents is the effect
   // of CREATE_NEW_PROCESS_GROUP: "CTRL+C signals will be disabled for all processes within

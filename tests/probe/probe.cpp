@@ -46,6 +46,9 @@
 //   pgroup            print "own" if this process leads a process group of its own (POSIX:
 //                     getpgid() == getpid(); Windows: Ctrl+C is disabled, the documented mark
 //                     of CREATE_NEW_PROCESS_GROUP), else "inherited"
+//   tty               print terminal_report() (probe_os.hpp): streams, console, size
+//   tty-winch         print "ready", wait for a change of the terminal's size, print the size
+//   tty-line          read one line of stdin, print "got:LINE"
 //   churn N           write N bytes to stdout and N to stderr while reading stdin, in
 //                     turns of 64 KiB each, blocking; exit 0 if stdin held exactly N bytes
 //                     of the pattern byte[i] = i % 251, 3 if its length differed, 4 if a byte did
@@ -267,6 +270,14 @@ int run(const std::vector<std::string>& args) {
       out += signal_state(std::atoi(args[++i].c_str())) + "\n";
     } else if (cmd == "pgroup") {
       out += leads_own_process_group() ? "own\n" : "inherited\n";
+    } else if (cmd == "tty") {
+      out += terminal_report();
+    } else if (cmd == "tty-winch") {
+      flush();
+      write_stdout(await_resize() + "\n");
+    } else if (cmd == "tty-line") {
+      flush();
+      write_stdout("got:" + read_line() + "\n");
     } else if (cmd == "churn" && need(1)) {
       flush();
       const long long n = std::atoll(args[++i].c_str());

@@ -35,6 +35,18 @@ bool leads_own_process_group();
 /// POSIX: "ignored", "default" or "handled", then " blocked" when the signal is in this
 /// thread's mask (see the probe's `sigstate`). Windows: "none" (no such state).
 std::string signal_state(int sig);
+/// What this process's terminal looks like, three lines: "streams S S S" (y or n for each of
+/// stdin, stdout, stderr: isatty / GetConsoleMode), "console C" (y when the process has a
+/// terminal of its own — POSIX: a controlling terminal whose foreground group is ours;
+/// Windows: CONOUT$ is a console) and "size ROWS COLS" (of that terminal, or "size - -").
+/// On Windows the standard streams are then pointed at CONIN$ / CONOUT$ if they are not a
+/// console (Wine does not connect a pseudoconsole child's standard handles).
+std::string terminal_report();
+/// Prints "ready", waits until the terminal's size changes (POSIX: SIGWINCH; Windows: a
+/// WINDOW_BUFFER_SIZE_EVENT) and returns "size ROWS COLS".
+std::string await_resize();
+/// Reads one line of stdin, without its end of line.
+std::string read_line();
 /// Sleeps.
 void sleep_ms(long ms);
 /// The id of the process that created this one (POSIX: getppid; Windows: the creating
