@@ -6,14 +6,14 @@
 
 #include <bequest/error.hpp>
 
-#include <fmt/format.h>
+#include "text_format.hpp"
 
 namespace bequest {
 namespace detail {
 namespace {
 
 [[noreturn]] void throw_child_error(const child_impl* impl, const char* what, std::error_code ec) {
-  throw error(ec, impl ? fmt::format("{} process {}", what, impl->pid) : fmt::format("{} an empty child", what));
+  throw error(ec, impl ? detail::text::format("{} process {}", what, impl->pid) : detail::text::format("{} an empty child", what));
 }
 
 const std::error_code& lost_error() noexcept {
@@ -202,7 +202,7 @@ void child::kill_tree() {
   kill_tree(ec);
   if (!ec) return;
   if (impl_ && !impl_->tree) {
-    throw error(ec, fmt::format("kill the tree of process {}: it was not spawned with spawn_options::process_tree",
+    throw error(ec, detail::text::format("kill the tree of process {}: it was not spawned with spawn_options::process_tree",
                                 impl_->pid));
   }
   detail::throw_child_error(impl_.get(), "kill the tree of", ec);
@@ -218,7 +218,7 @@ void child::kill_tree(std::error_code& ec) noexcept {
 void child::signal(int sig) {
   std::error_code ec;
   signal(sig, ec);
-  if (ec) detail::throw_child_error(impl_.get(), fmt::format("send signal {} to", sig).c_str(), ec);
+  if (ec) detail::throw_child_error(impl_.get(), detail::text::format("send signal {} to", sig).c_str(), ec);
 }
 void child::signal(int sig, std::error_code& ec) noexcept {
   if (!impl_) {
@@ -233,11 +233,11 @@ void child::signal_group(int sig) {
   signal_group(sig, ec);
   if (!ec) return;
   if (impl_ && !impl_->group_leader) {
-    throw error(ec, fmt::format("send signal {} to the group of process {}: it was spawned without new_process_group, "
+    throw error(ec, detail::text::format("send signal {} to the group of process {}: it was spawned without new_process_group, "
                                 "process_tree or posix.new_session, so it leads no group",
                                 sig, impl_->pid));
   }
-  detail::throw_child_error(impl_.get(), fmt::format("send signal {} to the group of", sig).c_str(), ec);
+  detail::throw_child_error(impl_.get(), detail::text::format("send signal {} to the group of", sig).c_str(), ec);
 }
 void child::signal_group(int sig, std::error_code& ec) noexcept {
   if (!impl_) {

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "failure.hpp"
 
-#include <fmt/format.h>
+#include "text_format.hpp"
 
 namespace bequest::detail {
 
 bool spawn_failed(failure& f, std::string_view program, std::error_code code, std::string detail) {
   f.code = code;
-  f.message = fmt::format("spawn \"{}\": {}", program, detail);
+  f.message = detail::text::format("spawn \"{}\": {}", program, detail);
   return false;
 }
 
-std::string full_message(const failure& f) { return fmt::format("{}: {}", f.message, f.code.message()); }
+std::string full_message(const failure& f) { return detail::text::format("{}: {}", f.message, f.code.message()); }
 
 }  // namespace bequest::detail

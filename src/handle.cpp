@@ -6,7 +6,7 @@
 #include "platform.hpp"
 #include "handle_value.hpp"
 
-#include <fmt/format.h>
+#include "text_format.hpp"
 
 namespace bequest {
 
@@ -22,7 +22,7 @@ std::size_t unique_handle::read_some(void* buffer, std::size_t size, std::error_
 std::size_t unique_handle::read_some(void* buffer, std::size_t size) {
   std::error_code ec;
   const std::size_t n = read_some(buffer, size, ec);
-  if (ec) throw error(ec, fmt::format("read from handle {}", detail::handle_value(h_)));
+  if (ec) throw error(ec, detail::text::format("read from handle {}", detail::handle_value(h_)));
   return n;
 }
 
@@ -40,7 +40,7 @@ std::string unique_handle::read_all(std::error_code& ec) {
 std::string unique_handle::read_all() {
   std::error_code ec;
   std::string data = read_all(ec);
-  if (ec) throw error(ec, fmt::format("read from handle {}", detail::handle_value(h_)));
+  if (ec) throw error(ec, detail::text::format("read from handle {}", detail::handle_value(h_)));
   return data;
 }
 
@@ -56,7 +56,7 @@ void unique_handle::write_all(std::string_view data, std::error_code& ec) noexce
 void unique_handle::write_all(std::string_view data) {
   std::error_code ec;
   write_all(data, ec);
-  if (ec) throw error(ec, fmt::format("write to handle {}", detail::handle_value(h_)));
+  if (ec) throw error(ec, detail::text::format("write to handle {}", detail::handle_value(h_)));
 }
 
 pipe_ends make_pipe(std::error_code& ec) noexcept { return detail::os::make_pipe(ec); }
@@ -86,7 +86,7 @@ unique_handle duplicate_handle(native_handle h, std::error_code& ec) noexcept {
 unique_handle duplicate_handle(native_handle h) {
   std::error_code ec;
   unique_handle copy = duplicate_handle(h, ec);
-  if (ec) throw error(ec, fmt::format("duplicate handle {}", detail::handle_value(h)));
+  if (ec) throw error(ec, detail::text::format("duplicate handle {}", detail::handle_value(h)));
   return copy;
 }
 
@@ -97,7 +97,7 @@ unique_handle open_file(const std::filesystem::path& path, file_mode mode, std::
 unique_handle open_file(const std::filesystem::path& path, file_mode mode) {
   std::error_code ec;
   unique_handle h = open_file(path, mode, ec);
-  if (ec) throw error(ec, fmt::format("open \"{}\"", detail::utf8(path)));
+  if (ec) throw error(ec, detail::text::format("open \"{}\"", detail::utf8(path)));
   return h;
 }
 

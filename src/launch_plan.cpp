@@ -7,7 +7,7 @@
 
 #include <bequest/inherited.hpp>
 
-#include <fmt/format.h>
+#include "text_format.hpp"
 
 #include <algorithm>
 
@@ -41,7 +41,7 @@ bool handle_template::parse(std::string text, const std::vector<inherited>& inhe
     const std::string_view name = std::string_view(text).substr(name_begin, close - name_begin);
     auto it = std::find_if(inherit.begin(), inherit.end(), [&](const inherited& e) { return e.name == name; });
     if (it == inherit.end()) {
-      problem = fmt::format("{{handle:{}}} names no entry of inherit", name);
+      problem = detail::text::format("{{handle:{}}} names no entry of inherit", name);
       return false;
     }
     out.placeholders_.push_back({open, close + 1, static_cast<std::size_t>(it - inherit.begin())});

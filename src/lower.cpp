@@ -8,7 +8,7 @@
 
 #include <bequest/inherited.hpp>
 
-#include <fmt/format.h>
+#include "text_format.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -27,10 +27,10 @@ bool path_has_nul(const std::filesystem::path& p) noexcept {
 
 /// A string field: no NUL, and UTF-8 where the platform converts it.
 bool check_text(std::string_view text, const spawn_options& o, const std::string& field, failure& f) {
-  if (has_nul(text)) return spawn_failed(f, o.program, invalid, fmt::format("{} contains a NUL character", field));
+  if (has_nul(text)) return spawn_failed(f, o.program, invalid, detail::text::format("{} contains a NUL character", field));
   if (os::strings_must_be_utf8() && !is_valid_utf8(text)) {
     return spawn_failed(f, o.program, make_error_code(std::errc::illegal_byte_sequence),
-                        fmt::format("{} is not valid UTF-8", field));
+                        detail::text::format("{} is not valid UTF-8", field));
   }
   return true;
 }
@@ -49,7 +49,7 @@ bool check_environment_changes(const spawn_options& o, failure& f) {
     if (problem) {
       const bool encoding = std::string_view(problem).find("UTF-8") != std::string_view::npos;
       return spawn_failed(f, o.program, encoding ? make_error_code(std::errc::illegal_byte_sequence) : invalid,
-                          fmt::format("env change {} (\"{}\"): {}", i, c.name, problem));
+                          detail::text::format("env change {} (\"{}\"): {}", i, c.name, problem));
     }
   }
   return true;
@@ -58,32 +58,32 @@ bool check_environment_changes(const spawn_options& o, failure& f) {
 /// A handle the caller gave: `where` names the option ("inherit[1] \"log\"").
 bool check_caller_handle(native_handle h, const spawn_options& o, const std::string& where, failure& f) {
   if (const std::optional<std::string> problem = os::handle_problem(h)) {
-    return spawn_failed(f, o.program, os::bad_handle_error(), fmt::format("{}: {}", where, *problem));
+    return spawn_failed(f, o.program, os::bad_handle_error(), detail::text::format("{}: {}", where, *problem));
   }
   return true;
 }
 
-std::string entry_name(std::size_t i, const inherited& e) { return fmt::format("inherit[{}] \"{}\"", i, e.name); }
+std::string entry_name(std::size_t i, const inherited& e) { return detail::text::format("inherit[{}] \"{}\"", i, e.name); }
 
 bool lower_inherit(const spawn_options& o, launch_plan& plan, failure& f) {
   plan.inherit.reserve(o.inherit.size());
   for (std::size_t i = 0; i < o.inherit.size(); ++i) {
     const inherited& e = o.inherit[i];
     if (const char* problem = inherited_name_problem(e.name)) {
-      return spawn_failed(f, o.program, invalid, fmt::format("{}: {}", entry_name(i, e), problem));
+      return spawn_failed(f, o.program, invalid, detail::text::format("{}: {}", entry_name(i, e), problem));
     }
     if (e.handle == invalid_native_handle) {
       return spawn_failed(f, o.program, make_error_code(std::errc::bad_file_descriptor),
-                          fmt::format("{}: the handle is empty", entry_name(i, e)));
+                          detail::text::format("{}: the handle is empty", entry_name(i, e)));
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (o.inherit[j].name == e.name) {
         return spawn_failed(f, o.program, invalid,
-                            fmt::format("{}: the name is already used by inherit[{}]", entry_name(i, e), j));
+                            detail::text::format("{}: the name is already used by inherit[{}]", entry_name(i, e), j));
       }
       if (o.inherit[j].handle == e.handle) {
         return spawn_failed(f, o.program, invalid,
-                            fmt::format("{}: handle {} is already listed as {}", entry_name(i, e),
+                            detail::text::format("{}: handle {} is already listed as {}", entry_name(i, e),
                                         handle_value(e.handle), entry_name(j, o.inherit[j])));
       }
     }
@@ -117,11 +117,11 @@ bool lower_stdio(const spawn_options& o, launch_plan& plan, failure& f) {
       case stdio::kind::async_pipe: p.what = stdio_plan::source::async_pipe; break;
       case stdio::kind::file:
         if (s.path().empty()) {
-          return spawn_failed(f, o.program, invalid, fmt::format("{}: stdio::file() was given an empty path", name));
+          return spawn_failed(f, o.program, invalid, detail::text::format("{}: stdio::file() was given an empty path", name));
         }
         if (path_has_nul(s.path())) {
           return spawn_failed(f, o.program, invalid,
-                              fmt::format("{}: the path given to stdio::file() contains a NUL character", name));
+                              detail::text::format("{}: the path given to stdio::file() contains a NUL character", name));
         }
         p.what = stdio_plan::source::file;
         p.path = s.path();
@@ -129,15 +129,15 @@ bool lower_stdio(const spawn_options& o, launch_plan& plan, failure& f) {
         break;
       case stdio::kind::handle:
         if (s.native() == invalid_native_handle) {
-          return spawn_failed(f, o.program, invalid, fmt::format("{}: stdio::handle() was given an empty handle", name));
+          return spawn_failed(f, o.program, invalid, detail::text::format("{}: stdio::handle() was given an empty handle", name));
         }
-        if (!check_caller_handle(s.native(), o, fmt::format("{}: stdio::handle()", name), f)) return false;
+        if (!check_caller_handle(s.native(), o, detail::text::format("{}: stdio::handle()", name), f)) return false;
         p.what = stdio_plan::source::caller_handle;
         p.handle = s.native();
         break;
       case stdio::kind::to_stdout:
         if (i != 2) {
-          return spawn_failed(f, o.program, invalid, fmt::format("{}: stdio::to_stdout() is only for stderr", name));
+          return spawn_failed(f, o.program, invalid, detail::text::format("{}: stdio::to_stdout() is only for stderr", name));
         }
         p.what = stdio_plan::source::same_as_stdout;
         break;
@@ -154,14 +154,14 @@ bool lower_terminal(const spawn_options& o, launch_plan& plan, failure& f) {
   for (int i = 0; i < 3; ++i) {
     if (streams[i]->type() != stdio::kind::inherit) {
       return spawn_failed(f, o.program, invalid,
-                          fmt::format("{}: must stay stdio::inherit() when terminal is set (the terminal is the "
+                          detail::text::format("{}: must stay stdio::inherit() when terminal is set (the terminal is the "
                                       "child's stdin, stdout and stderr)",
                                       stdio_name(i)));
     }
   }
   if (o.terminal->rows == 0 || o.terminal->cols == 0) {
     return spawn_failed(f, o.program, invalid,
-                        fmt::format("terminal: {} rows by {} columns is no size", o.terminal->rows, o.terminal->cols));
+                        detail::text::format("terminal: {} rows by {} columns is no size", o.terminal->rows, o.terminal->cols));
   }
   plan.terminal = o.terminal;
   return true;
@@ -175,7 +175,7 @@ bool make_template(std::string text, const spawn_options& o, const std::string& 
   }
   std::string problem;
   if (!handle_template::parse(std::move(text), o.inherit, out, problem)) {
-    return spawn_failed(f, o.program, invalid, fmt::format("{}: {}", where, problem));
+    return spawn_failed(f, o.program, invalid, detail::text::format("{}: {}", where, problem));
   }
   return true;
 }
@@ -185,7 +185,7 @@ bool lower_arguments(const spawn_options& o, launch_plan& plan, failure& f) {
   plan.argv0_given = o.argv0.has_value();
   if (!make_template(o.argv0 ? *o.argv0 : o.program, o, "argv0", plan.arguments[0], f)) return false;
   for (std::size_t i = 0; i < o.args.size(); ++i) {
-    if (!make_template(o.args[i], o, fmt::format("args[{}]", i), plan.arguments[i + 1], f)) return false;
+    if (!make_template(o.args[i], o, detail::text::format("args[{}]", i), plan.arguments[i + 1], f)) return false;
   }
   if (o.windows.command_line) {
     handle_template line;
@@ -214,7 +214,7 @@ bool lower_environment(const spawn_options& o, launch_plan& plan, failure& f) {
       continue;
     }
     handle_template value;
-    if (!make_template(*c.value, o, fmt::format("env change {} (\"{}\")", i, c.name), value, f)) return false;
+    if (!make_template(*c.value, o, detail::text::format("env change {} (\"{}\")", i, c.name), value, f)) return false;
     env.set(c.name, std::move(value));
   }
   // A stale BEQUEST_INHERIT from our own parent must never reach the child; render_environment
@@ -260,7 +260,7 @@ bool lower_options(const spawn_options& o, launch_plan& plan, failure& f) {
   if (!check_text(o.program, o, "program", f)) return false;
   if (o.argv0 && !check_text(*o.argv0, o, "argv0", f)) return false;
   for (std::size_t i = 0; i < o.args.size(); ++i) {
-    if (!check_text(o.args[i], o, fmt::format("args[{}]", i), f)) return false;
+    if (!check_text(o.args[i], o, detail::text::format("args[{}]", i), f)) return false;
   }
   if (!check_environment_changes(o, f)) return false;
   if (!o.startup_data.empty() && !o.set_inherit_variable) {
@@ -311,7 +311,7 @@ bool acquire_resources(const launch_plan& plan, child_impl& c, launch_resources&
       case stdio_plan::source::caller_handle: r.stdio[slot] = s.handle; break;
       case stdio_plan::source::file:
         r.opened[slot] = os::open_file(s.path, s.mode, ec);
-        if (ec) return spawn_failed(f, plan.program, ec, fmt::format("{}: open \"{}\"", name, utf8(s.path)));
+        if (ec) return spawn_failed(f, plan.program, ec, detail::text::format("{}: open \"{}\"", name, utf8(s.path)));
         r.stdio[slot] = r.opened[slot].get();
         break;
       case stdio_plan::source::pipe:
@@ -320,7 +320,7 @@ bool acquire_resources(const launch_plan& plan, child_impl& c, launch_resources&
         // overlapped named pipe); the child's end is an ordinary blocking one either way.
         const pipe_end ours_is = i == 0 ? pipe_end::write : pipe_end::read;
         pipe_ends p = s.what == stdio_plan::source::pipe ? os::make_pipe(ec) : os::make_async_pipe(ours_is, ec);
-        if (ec) return spawn_failed(f, plan.program, ec, fmt::format("create the {} pipe", name));
+        if (ec) return spawn_failed(f, plan.program, ec, detail::text::format("create the {} pipe", name));
         unique_handle& ours = i == 0 ? c.in : i == 1 ? c.out : c.err;
         ours = std::move(i == 0 ? p.write : p.read);
         r.opened[slot] = std::move(i == 0 ? p.read : p.write);

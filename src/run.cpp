@@ -8,7 +8,7 @@
 #include "platform.hpp"
 #include "spawn.hpp"
 
-#include <fmt/format.h>
+#include "text_format.hpp"
 
 #include <new>
 
@@ -96,7 +96,7 @@ void run_child(const spawn_options& o, const run_options& r, run_result& result,
   result.truncated.err = err_sink.truncated;
   if (ec) {
     f.code = ec;
-    f.message = fmt::format("run \"{}\": {}", o.program, step);
+    f.message = detail::text::format("run \"{}\": {}", o.program, step);
     end_child(c, impl);
     (void)c.wait(ec);
     return;
@@ -117,7 +117,7 @@ void run_child(const spawn_options& o, const run_options& r, run_result& result,
   result.status = c.wait(ec);
   if (ec) {
     f.code = ec;
-    f.message = fmt::format("run \"{}\": wait for process {}", o.program, c.pid());
+    f.message = detail::text::format("run \"{}\": wait for process {}", o.program, c.pid());
   }
 }
 

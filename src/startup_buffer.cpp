@@ -5,7 +5,7 @@
 
 #include <bequest/error.hpp>
 
-#include <fmt/format.h>
+#include "text_format.hpp"
 
 #include <new>
 
@@ -42,7 +42,7 @@ bool prepare_startup_data(std::string_view program, const startup_payload& p, st
   std::error_code ec;
   if (!os::create_sealed_copy(header, sizeof header, p.bytes().data(), p.bytes().size(), os::keep_mapped::no, out.owned, ec)) {
     return spawn_failed(f, program, ec,
-                        fmt::format("startup_data: put {} bytes into shared memory", p.bytes().size()));
+                        detail::text::format("startup_data: put {} bytes into shared memory", p.bytes().size()));
   }
   out.handle = out.owned.handle;
   return true;
@@ -79,7 +79,7 @@ startup_buffer startup_buffer::create(std::size_t size, std::error_code& ec) noe
 startup_buffer startup_buffer::create(std::size_t size) {
   std::error_code ec;
   startup_buffer b = create(size, ec);
-  if (ec) throw error(ec, fmt::format("startup_buffer::create({} bytes)", size));
+  if (ec) throw error(ec, detail::text::format("startup_buffer::create({} bytes)", size));
   return b;
 }
 
@@ -106,7 +106,7 @@ startup_buffer startup_buffer::copy_of(std::string_view bytes, std::error_code& 
 startup_buffer startup_buffer::copy_of(std::string_view bytes) {
   std::error_code ec;
   startup_buffer b = copy_of(bytes, ec);
-  if (ec) throw error(ec, fmt::format("startup_buffer::copy_of({} bytes)", bytes.size()));
+  if (ec) throw error(ec, detail::text::format("startup_buffer::copy_of({} bytes)", bytes.size()));
   return b;
 }
 

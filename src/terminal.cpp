@@ -7,7 +7,7 @@
 
 #include <bequest/error.hpp>
 
-#include <fmt/format.h>
+#include "text_format.hpp"
 
 namespace bequest {
 namespace detail {
@@ -20,7 +20,7 @@ void child::resize_terminal(terminal_size size) {
   std::error_code ec;
   resize_terminal(size, ec);
   if (ec) {
-    throw error(ec, impl_ ? fmt::format("resize the terminal of process {}", impl_->pid)
+    throw error(ec, impl_ ? detail::text::format("resize the terminal of process {}", impl_->pid)
                           : std::string("resize the terminal of an empty child"));
   }
 }

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <fcntl.h>
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 namespace bequest::detail::posix {
 
@@ -31,7 +31,7 @@ bool plan_descriptors(const std::vector<fd_move>& moves, int first_free, std::ve
       source = ::fcntl(m.source, F_DUPFD_CLOEXEC, first_free);
       if (source < 0) {
         return spawn_failed(f, program, last_os_error(),
-                            fmt::format("copy fd {} out of the way of the target fds", m.source));
+                            detail::text::format("copy fd {} out of the way of the target fds", m.source));
       }
       temporaries.push_back(source);
     }

@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 namespace bequest::detail {
 
@@ -57,7 +57,7 @@ bool handle_is_open(native_handle h) noexcept { return h >= 0 && ::fcntl(h, F_GE
 
 std::optional<std::string> handle_problem(native_handle h) {
   if (handle_is_open(h)) return std::nullopt;
-  return fmt::format("fd {} is not open", h);
+  return detail::text::format("fd {} is not open", h);
 }
 
 std::error_code bad_handle_error() noexcept { return {EBADF, std::generic_category()}; }

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 namespace bequest::detail::posix {
 namespace {
@@ -39,7 +39,7 @@ bool resolve_program(std::string_view program, std::string_view path_var, bool c
       if (!::getcwd(buffer, sizeof buffer)) {
         return spawn_failed(f, program, last_os_error(), "make the relative program path absolute (getcwd)");
       }
-      resolved = fmt::format("{}/{}", buffer, program);
+      resolved = detail::text::format("{}/{}", buffer, program);
     }
     switch (check(resolved)) {
       case candidate::runnable: return true;
@@ -75,10 +75,10 @@ bool resolve_program(std::string_view program, std::string_view path_var, bool c
   }
   if (saw_not_runnable) {
     return spawn_failed(f, program, make_error_code(std::errc::permission_denied),
-                        fmt::format("program found on PATH at \"{}\" but it is not executable", first_not_runnable));
+                        detail::text::format("program found on PATH at \"{}\" but it is not executable", first_not_runnable));
   }
   return spawn_failed(f, program, {ENOENT, std::generic_category()},
-                      fmt::format("program not found on PATH \"{}\"", path_var));
+                      detail::text::format("program not found on PATH \"{}\"", path_var));
 }
 
 }  // namespace bequest::detail::posix

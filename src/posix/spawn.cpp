@@ -19,7 +19,7 @@
 #  include <sys/pidfd.h>
 #endif
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 extern char** environ;  // NOLINT
 
@@ -70,7 +70,7 @@ bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& 
     // keeps such a pair where that holds).
     if (const int rc = posix_spawn_file_actions_adddup2(&actions.value, d.source, d.target); rc != 0) {
       return spawn_failed(f, program, {rc, std::generic_category()},
-                          fmt::format("add the file action dup2({}, {})", d.source, d.target));
+                          detail::text::format("add the file action dup2({}, {})", d.source, d.target));
     }
   }
   for (int i = 0; i < 3; ++i) {
@@ -78,12 +78,12 @@ bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& 
     const int rc = posix_spawn_file_actions_addopen(&actions.value, i, "/dev/null", i == 0 ? O_RDONLY : O_WRONLY, 0);
     if (rc != 0) {
       return spawn_failed(f, program, {rc, std::generic_category()},
-                          fmt::format("{}: add the file action open /dev/null", stdio_name(i)));
+                          detail::text::format("{}: add the file action open /dev/null", stdio_name(i)));
     }
   }
   for (int fd : plan.closes) {
     if (const int rc = posix_spawn_file_actions_addclose(&actions.value, fd); rc != 0) {
-      return spawn_failed(f, program, {rc, std::generic_category()}, fmt::format("add the file action close({})", fd));
+      return spawn_failed(f, program, {rc, std::generic_category()}, detail::text::format("add the file action close({})", fd));
     }
   }
   if (plan.terminal) {
@@ -94,7 +94,7 @@ bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& 
     for (int i = 1; rc == 0 && i < 3; ++i) rc = posix_spawn_file_actions_adddup2(&actions.value, 0, i);
     if (rc != 0) {
       return spawn_failed(f, program, {rc, std::generic_category()},
-                          fmt::format("terminal: add the file actions that open {}", plan.terminal));
+                          detail::text::format("terminal: add the file actions that open {}", plan.terminal));
     }
   }
   if (plan.stderr_to_stdout) {
@@ -172,11 +172,11 @@ bool resolve_cwd(const std::optional<std::filesystem::path>& given, std::string_
   if (!given) return true;
   struct stat st {};
   if (::stat(given->c_str(), &st) != 0) {
-    return spawn_failed(f, program, last_os_error(), fmt::format("cwd \"{}\"", utf8(*given)));
+    return spawn_failed(f, program, last_os_error(), detail::text::format("cwd \"{}\"", utf8(*given)));
   }
   if (!S_ISDIR(st.st_mode)) {
     return spawn_failed(f, program, make_error_code(std::errc::not_a_directory),
-                        fmt::format("cwd \"{}\" is not a directory", utf8(*given)));
+                        detail::text::format("cwd \"{}\" is not a directory", utf8(*given)));
   }
   return true;
 }
@@ -194,19 +194,19 @@ bool resolve_program(const launch_plan& plan, bool cwd_given, resolved_program& 
 bool check_launch(const launch_plan& plan, failure& f) {
   const auto unsupported = make_error_code(std::errc::not_supported);
   const auto invalid = make_error_code(std::errc::invalid_argument);
-  auto entry = [&](std::size_t i) { return fmt::format("inherit[{}] \"{}\"", i, plan.inherit[i].name); };
+  auto entry = [&](std::size_t i) { return detail::text::format("inherit[{}] \"{}\"", i, plan.inherit[i].name); };
   for (std::size_t i = 0; i < plan.inherit.size(); ++i) {
     const int target = posix::child_fd(plan, i);
     if (target < 3) {
       return spawn_failed(f, plan.program, invalid,
-                          target >= 0 ? fmt::format("{}: target_fd {} is the child's {}", entry(i), target,
+                          target >= 0 ? detail::text::format("{}: target_fd {} is the child's {}", entry(i), target,
                                                     stdio_name(target))
-                                      : fmt::format("{}: target_fd {} is not a descriptor number", entry(i), target));
+                                      : detail::text::format("{}: target_fd {} is not a descriptor number", entry(i), target));
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (posix::child_fd(plan, j) == target) {
         return spawn_failed(f, plan.program, invalid,
-                            fmt::format("{}: fd {} in the child is already {}'s", entry(i), target, entry(j)));
+                            detail::text::format("{}: fd {} in the child is already {}'s", entry(i), target, entry(j)));
       }
     }
   }

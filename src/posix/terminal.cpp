@@ -13,7 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 namespace bequest::detail {
 namespace posix {

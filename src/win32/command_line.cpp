@@ -4,19 +4,19 @@
 #include "../windows_command_line.hpp"
 #include "win32.hpp"
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 namespace bequest::detail::win32 {
 namespace {
 
 std::string option_name(const launch_plan& plan, std::size_t index) {
   if (index == 0) return plan.argv0_given ? "argv0" : "program";
-  return fmt::format("args[{}]", index - 1);
+  return detail::text::format("args[{}]", index - 1);
 }
 
 bool too_long(failure& f, std::string_view program, std::size_t units, std::size_t limit, const char* whose) {
   return spawn_failed(f, program, make_error_code(std::errc::argument_list_too_long),
-                      fmt::format("the command line is {} UTF-16 units, more than {} accepts ({}); pass large data "
+                      detail::text::format("the command line is {} UTF-16 units, more than {} accepts ({}); pass large data "
                                   "with spawn_options::startup_data instead",
                                   units, whose, limit));
 }
@@ -59,7 +59,7 @@ bool check_best_fit(const launch_plan& plan, const child_values& values, failure
     if (!hazard) return true;
     return spawn_failed(
         f, plan.program, make_error_code(std::errc::invalid_argument),
-        fmt::format("{}: U+{:04X} becomes '{}' in the child's ANSI code page {} by best-fit mapping, which would split "
+        detail::text::format("{}: U+{:04X} becomes '{}' in the child's ANSI code page {} by best-fit mapping, which would split "
                     "the command line there for a program that reads it as ANSI (main, GetCommandLineA); set "
                     "windows.child_reads_wide_command_line if the child reads it as UTF-16 (wmain)",
                     field, static_cast<std::uint32_t>(hazard->code_point), std::string(1, hazard->becomes), code_page));
@@ -105,9 +105,9 @@ bool make_process_command_line(const launch_plan& plan, const child_values& valu
     if (!wincmd::make_batch_command_line(to_utf8(application), to_utf8(resolved), args,
                                          plan.executable.cd_overridden, line, bad)) {
       if (bad.index == 0) {
-        return spawn_failed(f, plan.program, invalid, fmt::format("batch file \"{}\": {}", to_utf8(resolved), bad.why));
+        return spawn_failed(f, plan.program, invalid, detail::text::format("batch file \"{}\": {}", to_utf8(resolved), bad.why));
       }
-      return spawn_failed(f, plan.program, invalid, fmt::format("args[{}]: {}", bad.index - 1, bad.why));
+      return spawn_failed(f, plan.program, invalid, detail::text::format("args[{}]: {}", bad.index - 1, bad.why));
     }
     if (!to_wide(line, command_line)) return spawn_failed(f, plan.program, invalid, "build the command line");
     if (command_line.size() > wincmd::max_batch_command_line) {
@@ -117,7 +117,7 @@ bool make_process_command_line(const launch_plan& plan, const child_values& valu
   }
   if (!wincmd::make_command_line(argv, line, bad)) {
     return spawn_failed(f, plan.program, invalid,
-                        fmt::format("{}: {}", option_name(plan, bad.index), bad.why));
+                        detail::text::format("{}: {}", option_name(plan, bad.index), bad.why));
   }
   if (!to_wide(line, command_line)) return spawn_failed(f, plan.program, invalid, "build the command line");
   if (command_line.size() > wincmd::max_command_line) {

@@ -3,7 +3,7 @@
 #include "../platform.hpp"
 #include "win32.hpp"
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -84,7 +84,7 @@ bool make_environment_block(const std::vector<std::pair<std::string, std::string
     entry w;
     if (!to_wide(name, w.text) || !to_wide(text, value)) {
       return spawn_failed(f, program, make_error_code(std::errc::illegal_byte_sequence),
-                          fmt::format("environment variable \"{}\" is not valid UTF-8", name));
+                          detail::text::format("environment variable \"{}\" is not valid UTF-8", name));
     }
     w.name_length = w.text.size();
     w.text += L'=';

@@ -18,7 +18,7 @@ extern "C" NTSTATUS NTAPI NtQueryInformationFile(HANDLE file, PIO_STATUS_BLOCK i
 
 #include <cstdint>
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 namespace bequest::detail {
 
@@ -103,12 +103,12 @@ bool handle_is_open(native_handle h) noexcept {
 
 std::optional<std::string> handle_problem(native_handle h) {
   if (h && win32::is_pseudo_or_null(h)) {
-    return fmt::format("{} is a pseudo-handle (GetCurrentProcess(), GetCurrentThread()) or INVALID_HANDLE_VALUE, "
+    return detail::text::format("{} is a pseudo-handle (GetCurrentProcess(), GetCurrentThread()) or INVALID_HANDLE_VALUE, "
                        "not a handle that can be inherited; duplicate it first",
                        static_cast<long long>(reinterpret_cast<std::intptr_t>(h)));
   }
   if (handle_is_open(h)) return std::nullopt;
-  return fmt::format("handle {} is not open", handle_value(h));
+  return detail::text::format("handle {} is not open", handle_value(h));
 }
 
 std::error_code bad_handle_error() noexcept { return {ERROR_INVALID_HANDLE, std::system_category()}; }

@@ -10,7 +10,7 @@
 #include "../platform.hpp"
 #include "win32.hpp"
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 #include <mutex>
 
@@ -54,7 +54,7 @@ bool own_executable(std::wstring& path) {
 }
 
 bool fail(failure& f, std::string_view program, const char* step) {
-  return spawn_failed(f, program, last_os_error(), fmt::format("start the helper process: {}", step));
+  return spawn_failed(f, program, last_os_error(), detail::text::format("start the helper process: {}", step));
 }
 
 std::shared_ptr<helper> make_helper(std::string_view program, failure& f) {

@@ -9,7 +9,7 @@
 #include "../platform.hpp"
 #include "win32.hpp"
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 namespace bequest::detail::win32 {
 namespace {
@@ -140,7 +140,7 @@ bool find_program(const launch_plan& plan, std::wstring& resolved, failure& f) {
         }
       }
     }
-    return not_found(f, program, fmt::format("program not found at \"{}\"", to_utf8(full)));
+    return not_found(f, program, detail::text::format("program not found at \"{}\"", to_utf8(full)));
   }
 
   const auto path_value = plan.child_variable("PATH");
@@ -162,7 +162,7 @@ bool find_program(const launch_plan& plan, std::wstring& resolved, failure& f) {
     }
   }
   return not_found(f, program,
-                   path_value ? fmt::format("program not found on PATH \"{}\"", *path_value)
+                   path_value ? detail::text::format("program not found on PATH \"{}\"", *path_value)
                               : std::string("program not found: the child's environment has no PATH"));
 }
 

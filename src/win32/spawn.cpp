@@ -15,7 +15,7 @@
 
 #include <bequest/spawn.hpp>
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 namespace bequest {
 namespace detail::os {
@@ -71,7 +71,7 @@ std::string slot_name(const launch_plan& plan, std::size_t slot) {
   if (slot < 3) return stdio_name(static_cast<int>(slot));
   const std::size_t i = slot - 3;
   if (i == plan.inherit.size()) return "startup_data";
-  return fmt::format("inherit[{}] \"{}\"", i, plan.inherit[i].name);
+  return detail::text::format("inherit[{}] \"{}\"", i, plan.inherit[i].name);
 }
 
 /// What a child gets by default when its creator has this priority class (CreateProcess's
@@ -92,7 +92,7 @@ bool collect_slots(const launch_plan& plan, const launch_resources& r, scratch_h
       HANDLE h = win32::open_null_device(i == 0);
       if (!h) {
         return spawn_failed(f, plan.program, last_os_error(),
-                            fmt::format("{}: open the null device NUL", stdio_name(static_cast<int>(i))));
+                            detail::text::format("{}: open the null device NUL", stdio_name(static_cast<int>(i))));
       }
       scratch.handles.push_back(h);
       out.sources[i] = h;
@@ -148,7 +148,7 @@ outcome duplicate_into_helper(const launch_plan& plan, const slots& s, const win
         !::DuplicateHandle(::GetCurrentProcess(), s.sources[slot], helper.process, &r, read_only ? FILE_MAP_READ : 0,
                            TRUE, read_only ? 0 : DUPLICATE_SAME_ACCESS)) {
       return helper_or_failure(&helper, plan, last_os_error(),
-                               fmt::format("{}: duplicate the handle into the helper process", slot_name(plan, slot)),
+                               detail::text::format("{}: duplicate the handle into the helper process", slot_name(plan, slot)),
                                f);
     }
     d.remote[slot] = r;
@@ -241,7 +241,7 @@ outcome start_from(const launch_plan& plan, const slots& s, const std::vector<HA
     const DWORD error = ::GetLastError();
     std::string what = describe_create_process_error(error, win32::to_utf8(application));
     // Wine refuses PARENT_PROCESS with PSEUDOCONSOLE (docs/windows.md): say which option asked for it.
-    if (console && helper) what = fmt::format("terminal with handles to inherit (through the helper): {}", what);
+    if (console && helper) what = detail::text::format("terminal with handles to inherit (through the helper): {}", what);
     return helper_or_failure(helper, plan, {static_cast<int>(error), std::system_category()}, std::move(what), f);
   }
   ::CloseHandle(pi.hThread);
@@ -272,16 +272,16 @@ bool resolve_cwd(const std::optional<std::filesystem::path>& given, std::string_
   full.assign(n, L'\0');
   const DWORD m = n ? ::GetFullPathNameW(text.c_str(), n, full.data(), nullptr) : 0;
   if (m == 0 || m >= n) {
-    return spawn_failed(f, program, last_os_error(), fmt::format("cwd \"{}\": make it absolute", utf8(*given)));
+    return spawn_failed(f, program, last_os_error(), detail::text::format("cwd \"{}\": make it absolute", utf8(*given)));
   }
   full.resize(m);
   const DWORD attributes = ::GetFileAttributesW(full.c_str());
   if (attributes == INVALID_FILE_ATTRIBUTES) {
-    return spawn_failed(f, program, last_os_error(), fmt::format("cwd \"{}\"", utf8(*given)));
+    return spawn_failed(f, program, last_os_error(), detail::text::format("cwd \"{}\"", utf8(*given)));
   }
   if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
     return spawn_failed(f, program, make_error_code(std::errc::not_a_directory),
-                        fmt::format("cwd \"{}\" is not a directory", utf8(*given)));
+                        detail::text::format("cwd \"{}\" is not a directory", utf8(*given)));
   }
   cwd = std::move(full);
   return true;
@@ -295,7 +295,7 @@ bool check_launch(const launch_plan& plan, failure& f) {
   for (std::size_t i = 0; i < plan.inherit.size(); ++i) {
     if (plan.inherit[i].target_fd) {
       return spawn_failed(f, plan.program, unsupported,
-                          fmt::format("inherit[{}] \"{}\": target_fd: Windows chooses the value of an inherited "
+                          detail::text::format("inherit[{}] \"{}\": target_fd: Windows chooses the value of an inherited "
                                       "handle itself (pass it with {{handle:NAME}} instead)",
                                       i, plan.inherit[i].name));
     }

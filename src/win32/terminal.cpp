@@ -12,7 +12,7 @@
 #include "../platform.hpp"
 #include "win32.hpp"
 
-#include <fmt/format.h>
+#include "../text_format.hpp"
 
 namespace bequest::detail {
 namespace win32 {
