@@ -13,7 +13,8 @@ namespace detail {
 namespace {
 
 [[noreturn]] void throw_child_error(const child_impl* impl, const char* what, std::error_code ec) {
-  throw error(ec, impl ? detail::text::format("{} process {}", what, impl->pid) : detail::text::format("{} an empty child", what));
+  throw error(ec, impl ? detail::text::format("{} process {}", what, impl->pid)
+                       : detail::text::format("{} an empty child", what));
 }
 
 const std::error_code& lost_error() noexcept {
@@ -202,8 +203,9 @@ void child::kill_tree() {
   kill_tree(ec);
   if (!ec) return;
   if (impl_ && !impl_->tree) {
-    throw error(ec, detail::text::format("kill the tree of process {}: it was not spawned with spawn_options::process_tree",
-                                impl_->pid));
+    throw error(ec,
+                detail::text::format("kill the tree of process {}: it was not spawned with spawn_options::process_tree",
+                                     impl_->pid));
   }
   detail::throw_child_error(impl_.get(), "kill the tree of", ec);
 }
@@ -233,9 +235,10 @@ void child::signal_group(int sig) {
   signal_group(sig, ec);
   if (!ec) return;
   if (impl_ && !impl_->group_leader) {
-    throw error(ec, detail::text::format("send signal {} to the group of process {}: it was spawned without new_process_group, "
-                                "process_tree or posix.new_session, so it leads no group",
-                                sig, impl_->pid));
+    throw error(
+        ec, detail::text::format("send signal {} to the group of process {}: it was spawned without new_process_group, "
+                                 "process_tree or posix.new_session, so it leads no group",
+                                 sig, impl_->pid));
   }
   detail::throw_child_error(impl_.get(), detail::text::format("send signal {} to the group of", sig).c_str(), ec);
 }

@@ -16,10 +16,10 @@ std::string describe_exec_error(int error, std::string_view path);
 /// The Win32 error codes describe_create_process_error knows, by value, so that the pure
 /// function needs no <windows.h>.
 namespace win32_code {
-inline constexpr std::uint32_t bad_exe_format = 193;              // ERROR_BAD_EXE_FORMAT
-inline constexpr std::uint32_t exe_machine_type_mismatch = 216;   // ERROR_EXE_MACHINE_TYPE_MISMATCH
-inline constexpr std::uint32_t directory = 267;                   // ERROR_DIRECTORY
-inline constexpr std::uint32_t elevation_required = 740;          // ERROR_ELEVATION_REQUIRED
+inline constexpr std::uint32_t bad_exe_format = 193;             // ERROR_BAD_EXE_FORMAT
+inline constexpr std::uint32_t exe_machine_type_mismatch = 216;  // ERROR_EXE_MACHINE_TYPE_MISMATCH
+inline constexpr std::uint32_t directory = 267;                  // ERROR_DIRECTORY
+inline constexpr std::uint32_t elevation_required = 740;         // ERROR_ELEVATION_REQUIRED
 }  // namespace win32_code
 
 /// Windows: the step text for a GetLastError() value from CreateProcessW of `path`.

@@ -10,7 +10,8 @@ namespace bequest {
 std::string exit_status::to_string() const {
   if (signal_ != 0) {
     const char* name = detail::os::signal_name(signal_);
-    std::string text = name ? detail::text::format("killed by signal {} ({})", signal_, name) : detail::text::format("killed by signal {}", signal_);
+    std::string text = name ? detail::text::format("killed by signal {} ({})", signal_, name)
+                            : detail::text::format("killed by signal {}", signal_);
     if (core_) text += ", core dumped";
     return text;
   }

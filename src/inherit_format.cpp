@@ -9,8 +9,8 @@ const char* name_syntax_problem(std::string_view name) noexcept {
   if (name.empty()) return "the name is empty";
   if (name.size() > 64) return "the name is longer than 64 characters";
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '.' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     if (!ok) return "the name may only contain A-Z a-z 0-9 _ . -";
   }
   return nullptr;

@@ -25,7 +25,6 @@ std::string format_inherit_variable(const std::vector<inherit_entry>& entries);
 /// Parses the BEQUEST_INHERIT text into (name, value) pairs; empty when it is malformed in
 /// any way, a value above `max_value` included (the child treats a forged or damaged variable
 /// as absent). So the result is every entry of the text or none: never a part of it.
-std::vector<inherit_entry> parse_inherit_variable(std::string_view text,
-                                                  std::uint64_t max_value = UINT64_MAX);
+std::vector<inherit_entry> parse_inherit_variable(std::string_view text, std::uint64_t max_value = UINT64_MAX);
 
 }  // namespace bequest::detail

@@ -148,7 +148,7 @@ struct launch_plan {
   std::optional<std::filesystem::path> cwd;
   std::array<stdio_plan, 3> stdio;
   std::vector<inherit_slot> inherit;
-  bool set_inherit_variable = true;  ///< publish BEQUEST_INHERIT
+  bool set_inherit_variable = true;               ///< publish BEQUEST_INHERIT
   const startup_payload* startup_data = nullptr;  ///< the caller's, or nullptr when empty
   bool new_process_group = false;
   bool process_tree = false;
@@ -168,7 +168,7 @@ struct launch_plan {
   /// The child's environment, placeholders replaced, with BEQUEST_INHERIT naming `values` and
   /// `startup` (or absent when there is neither).
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> render_environment(const child_values& values,
-                                                                                   startup_value startup) const;
+                                                                                    startup_value startup) const;
   /// The text of BEQUEST_INHERIT for these values.
   [[nodiscard]] std::string inherit_variable_text(const child_values& values, startup_value startup) const;
 };

@@ -27,7 +27,8 @@ bool path_has_nul(const std::filesystem::path& p) noexcept {
 
 /// A string field: no NUL, and UTF-8 where the platform converts it.
 bool check_text(std::string_view text, const spawn_options& o, const std::string& field, failure& f) {
-  if (has_nul(text)) return spawn_failed(f, o.program, invalid, detail::text::format("{} contains a NUL character", field));
+  if (has_nul(text))
+    return spawn_failed(f, o.program, invalid, detail::text::format("{} contains a NUL character", field));
   if (os::strings_must_be_utf8() && !is_valid_utf8(text)) {
     return spawn_failed(f, o.program, make_error_code(std::errc::illegal_byte_sequence),
                         detail::text::format("{} is not valid UTF-8", field));
@@ -40,12 +41,18 @@ bool check_environment_changes(const spawn_options& o, failure& f) {
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const auto& c = changes[i];
     const char* problem = nullptr;
-    if (c.name.empty()) problem = "the name is empty";
-    else if (c.name.find('=') != std::string::npos) problem = "the name contains '='";
-    else if (has_nul(c.name)) problem = "the name contains a NUL character";
-    else if (c.value && has_nul(*c.value)) problem = "the value contains a NUL character";
-    else if (os::strings_must_be_utf8() && !is_valid_utf8(c.name)) problem = "the name is not valid UTF-8";
-    else if (os::strings_must_be_utf8() && c.value && !is_valid_utf8(*c.value)) problem = "the value is not valid UTF-8";
+    if (c.name.empty())
+      problem = "the name is empty";
+    else if (c.name.find('=') != std::string::npos)
+      problem = "the name contains '='";
+    else if (has_nul(c.name))
+      problem = "the name contains a NUL character";
+    else if (c.value && has_nul(*c.value))
+      problem = "the value contains a NUL character";
+    else if (os::strings_must_be_utf8() && !is_valid_utf8(c.name))
+      problem = "the name is not valid UTF-8";
+    else if (os::strings_must_be_utf8() && c.value && !is_valid_utf8(*c.value))
+      problem = "the value is not valid UTF-8";
     if (problem) {
       const bool encoding = std::string_view(problem).find("UTF-8") != std::string_view::npos;
       return spawn_failed(f, o.program, encoding ? make_error_code(std::errc::illegal_byte_sequence) : invalid,
@@ -63,7 +70,9 @@ bool check_caller_handle(native_handle h, const spawn_options& o, const std::str
   return true;
 }
 
-std::string entry_name(std::size_t i, const inherited& e) { return detail::text::format("inherit[{}] \"{}\"", i, e.name); }
+std::string entry_name(std::size_t i, const inherited& e) {
+  return detail::text::format("inherit[{}] \"{}\"", i, e.name);
+}
 
 bool lower_inherit(const spawn_options& o, launch_plan& plan, failure& f) {
   plan.inherit.reserve(o.inherit.size());
@@ -84,7 +93,7 @@ bool lower_inherit(const spawn_options& o, launch_plan& plan, failure& f) {
       if (o.inherit[j].handle == e.handle) {
         return spawn_failed(f, o.program, invalid,
                             detail::text::format("{}: handle {} is already listed as {}", entry_name(i, e),
-                                        handle_value(e.handle), entry_name(j, o.inherit[j])));
+                                                 handle_value(e.handle), entry_name(j, o.inherit[j])));
       }
     }
   }
@@ -117,11 +126,13 @@ bool lower_stdio(const spawn_options& o, launch_plan& plan, failure& f) {
       case stdio::kind::async_pipe: p.what = stdio_plan::source::async_pipe; break;
       case stdio::kind::file:
         if (s.path().empty()) {
-          return spawn_failed(f, o.program, invalid, detail::text::format("{}: stdio::file() was given an empty path", name));
+          return spawn_failed(f, o.program, invalid,
+                              detail::text::format("{}: stdio::file() was given an empty path", name));
         }
         if (path_has_nul(s.path())) {
-          return spawn_failed(f, o.program, invalid,
-                              detail::text::format("{}: the path given to stdio::file() contains a NUL character", name));
+          return spawn_failed(
+              f, o.program, invalid,
+              detail::text::format("{}: the path given to stdio::file() contains a NUL character", name));
         }
         p.what = stdio_plan::source::file;
         p.path = s.path();
@@ -129,7 +140,8 @@ bool lower_stdio(const spawn_options& o, launch_plan& plan, failure& f) {
         break;
       case stdio::kind::handle:
         if (s.native() == invalid_native_handle) {
-          return spawn_failed(f, o.program, invalid, detail::text::format("{}: stdio::handle() was given an empty handle", name));
+          return spawn_failed(f, o.program, invalid,
+                              detail::text::format("{}: stdio::handle() was given an empty handle", name));
         }
         if (!check_caller_handle(s.native(), o, detail::text::format("{}: stdio::handle()", name), f)) return false;
         p.what = stdio_plan::source::caller_handle;
@@ -137,7 +149,8 @@ bool lower_stdio(const spawn_options& o, launch_plan& plan, failure& f) {
         break;
       case stdio::kind::to_stdout:
         if (i != 2) {
-          return spawn_failed(f, o.program, invalid, detail::text::format("{}: stdio::to_stdout() is only for stderr", name));
+          return spawn_failed(f, o.program, invalid,
+                              detail::text::format("{}: stdio::to_stdout() is only for stderr", name));
         }
         p.what = stdio_plan::source::same_as_stdout;
         break;
@@ -153,15 +166,17 @@ bool lower_terminal(const spawn_options& o, launch_plan& plan, failure& f) {
   const stdio* streams[] = {&o.in, &o.out, &o.err};
   for (int i = 0; i < 3; ++i) {
     if (streams[i]->type() != stdio::kind::inherit) {
-      return spawn_failed(f, o.program, invalid,
-                          detail::text::format("{}: must stay stdio::inherit() when terminal is set (the terminal is the "
-                                      "child's stdin, stdout and stderr)",
-                                      stdio_name(i)));
+      return spawn_failed(
+          f, o.program, invalid,
+          detail::text::format("{}: must stay stdio::inherit() when terminal is set (the terminal is the "
+                               "child's stdin, stdout and stderr)",
+                               stdio_name(i)));
     }
   }
   if (o.terminal->rows == 0 || o.terminal->cols == 0) {
-    return spawn_failed(f, o.program, invalid,
-                        detail::text::format("terminal: {} rows by {} columns is no size", o.terminal->rows, o.terminal->cols));
+    return spawn_failed(
+        f, o.program, invalid,
+        detail::text::format("terminal: {} rows by {} columns is no size", o.terminal->rows, o.terminal->cols));
   }
   plan.terminal = o.terminal;
   return true;
@@ -235,10 +250,14 @@ bool is_valid_utf8(std::string_view text) noexcept {
     }
     std::size_t length = 0;
     std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) length = 2, cp = c & 0x1Fu;
-    else if (c >= 0xE0 && c <= 0xEF) length = 3, cp = c & 0x0Fu;
-    else if (c >= 0xF0 && c <= 0xF4) length = 4, cp = c & 0x07u;
-    else return false;
+    if (c >= 0xC2 && c <= 0xDF)
+      length = 2, cp = c & 0x1Fu;
+    else if (c >= 0xE0 && c <= 0xEF)
+      length = 3, cp = c & 0x0Fu;
+    else if (c >= 0xF0 && c <= 0xF4)
+      length = 4, cp = c & 0x07u;
+    else
+      return false;
     if (n - i < length) return false;
     for (std::size_t k = 1; k < length; ++k) {
       const auto d = static_cast<unsigned char>(text[i + k]);

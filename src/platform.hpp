@@ -70,7 +70,7 @@ bool wait_exit(const child_impl& c, long long timeout_ms, std::error_code& ec) n
 std::optional<exit_status> collect_exit(child_impl& c, std::error_code& ec) noexcept;
 /// The signal numbers the shared code sends (POSIX's, on every system): Windows ends the
 /// process for either.
-constexpr int kill_signal = 9;       // SIGKILL
+constexpr int kill_signal = 9;        // SIGKILL
 constexpr int terminate_signal = 15;  // SIGTERM
 /// Sends signal `sig` to the process itself. Called with `c.mutex` held, no status collected
 /// and the process not lost. A process that has exited is not an error; one that someone
@@ -139,7 +139,7 @@ struct output_sink {
 };
 
 struct transfer {
-  unique_handle* in = nullptr;   ///< receives `input`, then is closed
+  unique_handle* in = nullptr;  ///< receives `input`, then is closed
   std::string_view input;
   unique_handle* out = nullptr;  ///< read into `out_sink` until end of file, then closed
   output_sink* out_sink = nullptr;
@@ -148,10 +148,9 @@ struct transfer {
 };
 
 /// Moves the data of `t` in all directions at once until stdin is written and closed and
-/// stdout and stderr are at end of file, or until `deadline` (none: no limit). A reader of stdin that went away ends writing
-/// without error. Returns false when the deadline came first (the handles stay open, any
-/// operation in flight has been cancelled). On an I/O error returns true with `ec` set and
-/// `step` naming what failed ("read stdout").
+/// stdout and stderr are at end of file, or until `deadline` (none: no limit). A reader of stdin that went away ends
+/// writing without error. Returns false when the deadline came first (the handles stay open, any operation in flight
+/// has been cancelled). On an I/O error returns true with `ec` set and `step` naming what failed ("read stdout").
 bool communicate(transfer& t, std::optional<std::chrono::steady_clock::time_point> deadline, std::error_code& ec,
                  const char*& step);
 
@@ -189,8 +188,8 @@ enum class keep_mapped { no, read_only };
 /// A new object holding `header` then `payload`, written once and sealed, and mapped
 /// read-only when asked. The fastest way to get bytes the caller already holds into shared
 /// memory.
-bool create_sealed_copy(const std::byte* header, std::size_t header_size, const void* payload,
-                        std::size_t payload_size, keep_mapped map, memory_object& m, std::error_code& ec) noexcept;
+bool create_sealed_copy(const std::byte* header, std::size_t header_size, const void* payload, std::size_t payload_size,
+                        keep_mapped map, memory_object& m, std::error_code& ec) noexcept;
 /// Ends write access for good. The view keeps its address and becomes read-only (so earlier
 /// pointers into it stay readable, and writes through them fault). On failure nothing changed.
 bool seal_memory(memory_object& m, std::error_code& ec) noexcept;

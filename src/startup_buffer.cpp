@@ -40,7 +40,8 @@ bool prepare_startup_data(std::string_view program, const startup_payload& p, st
   std::byte header[startup_header_size];
   write_startup_header(header, p.bytes().size());
   std::error_code ec;
-  if (!os::create_sealed_copy(header, sizeof header, p.bytes().data(), p.bytes().size(), os::keep_mapped::no, out.owned, ec)) {
+  if (!os::create_sealed_copy(header, sizeof header, p.bytes().data(), p.bytes().size(), os::keep_mapped::no, out.owned,
+                              ec)) {
     return spawn_failed(f, program, ec,
                         detail::text::format("startup_data: put {} bytes into shared memory", p.bytes().size()));
   }
@@ -96,7 +97,8 @@ startup_buffer startup_buffer::copy_of(std::string_view bytes, std::error_code& 
   }
   std::byte header[detail::startup_header_size];
   detail::write_startup_header(header, bytes.size());
-  if (!detail::os::create_sealed_copy(header, sizeof header, bytes.data(), bytes.size(), detail::os::keep_mapped::read_only, b->memory, ec)) {
+  if (!detail::os::create_sealed_copy(header, sizeof header, bytes.data(), bytes.size(),
+                                      detail::os::keep_mapped::read_only, b->memory, ec)) {
     return {};
   }
   b->payload_size = bytes.size();

@@ -19,9 +19,18 @@ bool is_ascii_alnum(unsigned char c) noexcept {
 bool batch_plain(unsigned char c) noexcept {
   if (is_ascii_alnum(c)) return true;
   switch (c) {
-    case '-': case '_': case '.': case '/': case '\\': case ':': case '+': case '@': case '#': case '$': case '*':
-    case '?':
-      return true;
+    case '-':
+    case '_':
+    case '.':
+    case '/':
+    case '\\':
+    case ':':
+    case '+':
+    case '@':
+    case '#':
+    case '$':
+    case '*':
+    case '?': return true;
     default: return false;
   }
 }
@@ -101,13 +110,15 @@ bool make_batch_command_line(std::string_view comspec, std::string_view script, 
     bool quote = quote_always || text.empty() || text.back() == '\\';
     for (unsigned char c : text) {
       if (batch_forbidden(c)) {
-        bad = {index, "contains a control character (such as CR or LF), which cmd.exe cannot receive safely in a "
-                      "batch file's command line"};
+        bad = {index,
+               "contains a control character (such as CR or LF), which cmd.exe cannot receive safely in a "
+               "batch file's command line"};
         return false;
       }
       if (c == '%' && cd_is_overridden) {
-        bad = {index, "contains '%', which cmd.exe would expand, and the child's environment defines CD, which the "
-                      "escaping of '%' relies on"};
+        bad = {index,
+               "contains '%', which cmd.exe would expand, and the child's environment defines CD, which the "
+               "escaping of '%' relies on"};
         return false;
       }
       if (!batch_plain(c)) quote = true;
@@ -247,7 +258,8 @@ std::optional<best_fit_hazard> find_best_fit_hazard(std::string_view text, bool 
     // Only a whole sequence is a character (spawn has checked the text is UTF-8; this scan
     // stays within what it is given all the same).
     bool whole = i + length <= text.size();
-    for (std::size_t k = 1; whole && k < length; ++k) whole = (static_cast<unsigned char>(text[i + k]) & 0xC0u) == 0x80u;
+    for (std::size_t k = 1; whole && k < length; ++k)
+      whole = (static_cast<unsigned char>(text[i + k]) & 0xC0u) == 0x80u;
     if (!whole) length = 1;
     if (c >= 0x80 && length > 1) {
       char32_t cp = c & (length == 2 ? 0x1Fu : length == 3 ? 0x0Fu : 0x07u);

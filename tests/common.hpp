@@ -86,7 +86,9 @@ inline std::vector<std::string> unescaped_lines(const std::string& text) {
   return out;
 }
 
-inline bool mentions(const std::string& listing, const std::string& tag) { return listing.find(tag) != std::string::npos; }
+inline bool mentions(const std::string& listing, const std::string& tag) {
+  return listing.find(tag) != std::string::npos;
+}
 
 /// Waits until no process has id `pid` any more, at most `limit`; true if it went.
 inline bool gone_within(bequest::pid_type pid, std::chrono::milliseconds limit) {

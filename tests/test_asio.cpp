@@ -116,7 +116,8 @@ TEST_CASE("async_wait for a child that was already waited for completes at once"
   outcome o;
   bequest::async_wait(io, c, record(o));
   CHECK_FALSE(o.done);
-  REQUIRE(run_until(io, [&] { return o.done; }, 10s));
+  REQUIRE(run_until(
+      io, [&] { return o.done; }, 10s));
   CHECK(o.status->code() == 4);
 }
 
@@ -134,11 +135,12 @@ TEST_CASE("many children are waited for at once on one thread", "[asio][threads]
   constexpr int count = 24;
   std::vector<bequest::child> children;
   std::map<int, int> codes;
-  for (int i = 0; i < count; ++i) children.push_back(bequest::spawn(t::probe({"sleep", std::to_string(i * 10), "exit", std::to_string(i)})));
+  for (int i = 0; i < count; ++i)
+    children.push_back(bequest::spawn(t::probe({"sleep", std::to_string(i * 10), "exit", std::to_string(i)})));
   for (int i = 0; i < count; ++i) {
-    bequest::async_wait(io, children[static_cast<std::size_t>(i)], [&codes, i](std::error_code ec, bequest::exit_status s) {
-      codes[i] = ec ? -1 : s.code().value_or(-2);
-    });
+    bequest::async_wait(
+        io, children[static_cast<std::size_t>(i)],
+        [&codes, i](std::error_code ec, bequest::exit_status s) { codes[i] = ec ? -1 : s.code().value_or(-2); });
   }
   REQUIRE(run_until(io, [&] { return codes.size() == count; }));
   for (int i = 0; i < count; ++i) CHECK(codes[i] == i);
@@ -285,7 +287,8 @@ TEST_CASE("an async pipe admits only this logon session, to read and write", "[a
   }
 }
 
-TEST_CASE("a process that connects to an async pipe first gets none of its data and stops no spawn", "[asio][pipes][windows-only]") {
+TEST_CASE("a process that connects to an async pipe first gets none of its data and stops no spawn",
+          "[asio][pipes][windows-only]") {
   // Another local process that lists the pipes and connects to a new one before bequest does
   // (support::pipe_squatting: the first pipe of each stream, the hook makes sure it wins).
   // bequest drops that pipe and makes another, so the squatter holds a pipe that ends at once
@@ -308,7 +311,8 @@ TEST_CASE("a process that connects to an async pipe first gets none of its data 
   for (std::size_t i = 1; i < reports.size(); ++i) CHECK(reports[i].rfind("connected write / ", 0) == 0);
 }
 
-TEST_CASE("a process of our session that wins every race for an async pipe makes the spawn fail cleanly", "[asio][pipes][windows-only]") {
+TEST_CASE("a process of our session that wins every race for an async pipe makes the spawn fail cleanly",
+          "[asio][pipes][windows-only]") {
   // The documented limit (docs/security.md): a process of our own logon session, which the
   // DACL admits, that connects first every time makes bequest give up after four pipes. The
   // spawn then fails with ERROR_PIPE_BUSY, naming the stream, and leaves nothing behind.

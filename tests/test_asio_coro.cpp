@@ -73,7 +73,8 @@ TEST_CASE("a timeout races async_wait with awaitable operators, which cancel the
     bequest::child slow = bequest::spawn(t::probe({"sleep", "60000"}));
     asio::steady_timer timer(ex, 200ms);
     // operator|| cancels the operation that did not finish first (terminal cancellation).
-    auto winner = co_await (bequest::async_wait(ex, slow, asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
+    auto winner =
+        co_await (bequest::async_wait(ex, slow, asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
     CHECK(winner.index() == 1);
     CHECK_FALSE(slow.try_wait());
     slow.kill();
@@ -82,7 +83,8 @@ TEST_CASE("a timeout races async_wait with awaitable operators, which cancel the
 
     bequest::child quick = bequest::spawn(t::probe({"exit", "0"}));
     timer.expires_after(60s);
-    auto first = co_await (bequest::async_wait(ex, quick, asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
+    auto first =
+        co_await (bequest::async_wait(ex, quick, asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
     REQUIRE(first.index() == 0);
     CHECK(std::get<0>(first).success());
   });

@@ -19,9 +19,9 @@ namespace {
 // Pieces that exercise every rule of the C runtime's parser: quotes, backslash runs before
 // quotes and at the end, both separators, empty strings, and UTF-8 of one to four bytes.
 const std::vector<std::string>& pieces() {
-  static const std::vector<std::string> p = {"a", "Z", "0", "-", "/", "=", "'", " ", "  ", "\t", "\"", "\"\"",
-                                             "\\", "\\\\", "\\\\\\", "\\\"", "\\\\\"", "é", "日本", "😀", "\n",
-                                             "\v", "*", "?", "%", "^", "&"};
+  static const std::vector<std::string> p = {"a",    "Z",  "0",    "-",  "/",    "=",      "'",    " ",      "  ",
+                                             "\t",   "\"", "\"\"", "\\", "\\\\", "\\\\\\", "\\\"", "\\\\\"", "é",
+                                             "日本", "😀",  "\n",   "\v", "*",    "?",      "%",    "^",      "&"};
   return p;
 }
 
@@ -130,9 +130,9 @@ namespace {
 // Arguments that a script must receive exactly on every system. cmd.exe treats & | < > ^ ( )
 // as operators and " as its quote; a batch file reads them back through %*.
 const std::vector<std::string> script_args = {
-    "plain",      "with space", "quote\"inside", "\"",        "\"\"",     "a&b",        "a|b",
-    "a^b",        "a<b",        "a>b",           "(paren)",   "!bang!",   "trailing\\", "\\\"",
-    "",           "^\"&^",      "semi;colon",    "comma,",    "tab\tin",  "ünï ✓",      "\"&\"",
+    "plain", "with space", "quote\"inside", "\"",      "\"\"",    "a&b",        "a|b",
+    "a^b",   "a<b",        "a>b",           "(paren)", "!bang!",  "trailing\\", "\\\"",
+    "",      "^\"&^",      "semi;colon",    "comma,",  "tab\tin", "ünï ✓",      "\"&\"",
 };
 
 // Arguments holding %: exact on POSIX and Windows, and under Wine 10. Wine 8's cmd.exe still
@@ -218,7 +218,8 @@ TEST_CASE("a script receives % exactly and never as a variable", "[command-line]
   }
 }
 
-TEST_CASE("an argument that would end a script's command line arrives or is refused by index", "[command-line][batch]") {
+TEST_CASE("an argument that would end a script's command line arrives or is refused by index",
+          "[command-line][batch]") {
   t::handle_count_guard guard;
   const std::string script = support::make_forwarding_script(support::temp_dir(), "lines");
   for (const std::string& a : line_breaking_args) {
@@ -330,18 +331,27 @@ TEST_CASE("the best-fit scan names the first character whose image splits a comm
       case 0xFF02: return '"';
       case 0xFF3C: return '\\';
       case 0xFF06: return '&';
-      case 0x00E9: return 0;  // in the code page itself
+      case 0x00E9: return 0;    // in the code page itself
       case 0x0100: return 'A';  // best-fits, harmlessly
       default: return 0;
     }
   };
   namespace wc = bequest::detail::wincmd;
   CHECK_FALSE(wc::find_best_fit_hazard("plain \xC3\xA9 \xC4\x80", false, model, nullptr));
-  auto h = wc::find_best_fit_hazard("ab\xEF\xBC\xBC" "cd\xEF\xBC\x82", false, model, nullptr);
+  auto h = wc::find_best_fit_hazard(
+      "ab\xEF\xBC\xBC"
+      "cd\xEF\xBC\x82",
+      false, model, nullptr);
   REQUIRE(h);
   CHECK(h->offset == 2);
   CHECK(h->code_point == 0xFF3C);
   CHECK(h->becomes == '\\');
-  CHECK_FALSE(wc::find_best_fit_hazard("a\xEF\xBC\x86" "b", false, model, nullptr));  // '&' only matters to cmd.exe
-  CHECK(wc::find_best_fit_hazard("a\xEF\xBC\x86" "b", true, model, nullptr));
+  CHECK_FALSE(
+      wc::find_best_fit_hazard("a\xEF\xBC\x86"
+                               "b",
+                               false, model, nullptr));  // '&' only matters to cmd.exe
+  CHECK(
+      wc::find_best_fit_hazard("a\xEF\xBC\x86"
+                               "b",
+                               true, model, nullptr));
 }

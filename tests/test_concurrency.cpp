@@ -123,12 +123,14 @@ TEST_CASE("soak: no canary crosses between bequest's children and rogue spawners
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   const std::vector<std::string> after = support::open_handles();
 
-  std::printf("soak: %.0f s; bequest spawns: %d (%d with kill_on_parent_exit); rogue spawns: %d by hand, %d by a "
-              "foreign library\n",
-              took.count(), spawns, dying_with_us.load(), rogue_runs.load(), foreign_runs.load());
-  std::printf("soak: crossings: rogue->bequest %d, bequest->rogue %d, bequest->bequest %d; bequest children missing "
-              "a canary of their own: %d; rogue children missing theirs: %d\n",
-              from_rogues.load(), into_rogue.load(), extra_ours.load(), missing_own.load(), rogue_missing_own.load());
+  std::printf(
+      "soak: %.0f s; bequest spawns: %d (%d with kill_on_parent_exit); rogue spawns: %d by hand, %d by a "
+      "foreign library\n",
+      took.count(), spawns, dying_with_us.load(), rogue_runs.load(), foreign_runs.load());
+  std::printf(
+      "soak: crossings: rogue->bequest %d, bequest->rogue %d, bequest->bequest %d; bequest children missing "
+      "a canary of their own: %d; rogue children missing theirs: %d\n",
+      from_rogues.load(), into_rogue.load(), extra_ours.load(), missing_own.load(), rogue_missing_own.load());
   std::printf("soak: open handles before: %zu, after: %zu\n", before.size(), after.size());
   CHECK(rogue_runs > 0);
   CHECK(foreign_runs > 0);

@@ -4,9 +4,7 @@
 #include "platform.hpp"
 
 namespace {
-std::vector<std::string> child_env(const bequest::spawn_options& o) {
-  return t::unescaped_lines(t::output_of(o));
-}
+std::vector<std::string> child_env(const bequest::spawn_options& o) { return t::unescaped_lines(t::output_of(o)); }
 bool has_entry(const std::vector<std::string>& env, const std::string& entry) {
   return std::find(env.begin(), env.end(), entry) != env.end();
 }

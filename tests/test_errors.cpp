@@ -147,7 +147,8 @@ TEST_CASE("bad, reserved and repeated inherit names are refused", "[errors]") {
   support::canary a = support::make_canary("names");
   support::canary b = support::make_canary("names");
   auto o = t::probe({});
-  for (const std::string& bad : std::vector<std::string>{"", "has space", "semi;colon", "eq=ual", "bequest.startup", std::string(65, 'n')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "has space", "semi;colon", "eq=ual", "bequest.startup", std::string(65, 'n')}) {
     o.inherit = {{bad, a.handle.get()}};
     INFO(bad);
     CHECK(mentions(expect_failure(o).message, "inherit[0]"));

@@ -59,8 +59,8 @@ TEST_CASE("kill_tree, kill and wait after wait reach only the child's own tree, 
     second_options.out = bequest::stdio::pipe();
     second_options.process_tree = true;
     bequest::child second = bequest::spawn(second_options);
-    const std::string which = " (first tree " + std::to_string(first_pid) + ", second " +
-                              std::to_string(second.pid()) + ")";
+    const std::string which =
+        " (first tree " + std::to_string(first_pid) + ", second " + std::to_string(second.pid()) + ")";
     std::error_code ec;
     first.kill_tree(ec);
     expect(!ec, "first.kill_tree() after wait succeeds: " + ec.message());
@@ -131,8 +131,9 @@ TEST_CASE("a child whose status someone else took is lost for good, and a proces
     for (const bool by_pid : {false, true}) {
       for (const reuse r : {none, by_running, by_exited}) {
         const std::string name = std::string(by_pid ? "identify_by_pid_only, " : "") +
-                                 (r == none ? "id not reused" : r == by_running ? "id reused by a running process"
-                                                                                : "id reused by an unreaped zombie");
+                                 (r == none         ? "id not reused"
+                                  : r == by_running ? "id reused by a running process"
+                                                    : "id reused by an unreaped zombie");
         auto o = t::probe({"exit", "7"});
         o.posix.identify_by_pid_only = by_pid;
         bequest::child c = bequest::spawn(o);
@@ -196,16 +197,17 @@ TEST_CASE("a child whose status someone else took is lost for good, and a proces
   CHECK(failed.empty());
 }
 
-TEST_CASE("with SIGCHLD ignored a child is lost, never given a made-up status, and its id's next owner is not signalled",
-          "[identity][wait][posix-only]") {
+TEST_CASE(
+    "with SIGCHLD ignored a child is lost, never given a made-up status, and its id's next owner is not signalled",
+    "[identity][wait][posix-only]") {
   const std::string failed = support::in_pid_namespace([] {
     expectations expect;
     for (const bool killed : {false, true}) {
       std::optional<support::sigchld_ignored> ignored;
       ignored.emplace();  // the system reaps every child the moment it exits
       const std::string name = killed ? "killed child" : "child that exits";
-      bequest::child c = bequest::spawn(t::probe(killed ? std::vector<std::string>{"sleep", "60000"}
-                                                        : std::vector<std::string>{"exit", "3"}));
+      bequest::child c = bequest::spawn(
+          t::probe(killed ? std::vector<std::string>{"sleep", "60000"} : std::vector<std::string>{"exit", "3"}));
       std::error_code ec;
       if (killed) {
         c.kill(ec);
@@ -245,8 +247,10 @@ TEST_CASE("with SIGCHLD ignored a child is lost, never given a made-up status, a
   CHECK(failed.empty());
 }
 
-TEST_CASE("a foreign waitpid(-1) while four threads spawn, kill and wait: every status is the child's own or no_child_process",
-          "[identity][threads][posix-only]") {
+TEST_CASE(
+    "a foreign waitpid(-1) while four threads spawn, kill and wait: every status is the child's own or "
+    "no_child_process",
+    "[identity][threads][posix-only]") {
   const std::string failed = support::in_pid_namespace([] {
     expectations expect;
     // With a pidfd, an id the reaper frees is handed out again as soon as the spawn that made
@@ -277,10 +281,9 @@ TEST_CASE("a foreign waitpid(-1) while four threads spawn, kill and wait: every 
           const int code = 1 + (th * per_thread + i) % 200;
           std::error_code ec;
           std::string message;
-          bequest::child c = bequest::spawn(
-              t::probe(kill_it ? std::vector<std::string>{"sleep", "60000"}
-                               : std::vector<std::string>{"exit", std::to_string(code)}),
-              ec, message);
+          bequest::child c = bequest::spawn(t::probe(kill_it ? std::vector<std::string>{"sleep", "60000"}
+                                                             : std::vector<std::string>{"exit", std::to_string(code)}),
+                                            ec, message);
           std::string bad;
           if (ec) {
             bad = "spawn: " + message;
@@ -295,7 +298,9 @@ TEST_CASE("a foreign waitpid(-1) while four threads spawn, kill and wait: every 
             }
             const bequest::exit_status s = c.wait(ec);
             const bool right = kill_it ? s.signal() == 9 : s.code() == code;
-            if (ec ? !lost(ec) : !right) bad += " wait: " + text(s, ec) + " (expected " + (kill_it ? "signal 9" : "exit " + std::to_string(code)) + ")";
+            if (ec ? !lost(ec) : !right)
+              bad += " wait: " + text(s, ec) + " (expected " + (kill_it ? "signal 9" : "exit " + std::to_string(code)) +
+                     ")";
             std::error_code after;
             c.kill(after);  // after the wait: nothing may be sent
             if (after && !lost(after)) bad += " kill after wait: " + after.message();

@@ -77,13 +77,15 @@ TEST_CASE("inherited_handle finds each entry by name in the child", "[inherit]")
   o.inherit = {{"alpha", a.handle.get()}, {"beta.2", b.handle.get()}};
   const std::string out = t::output_of(o);
   const auto all = t::lines(out);
-  std::map<std::string, std::string> names;  // name -> value as the child sees it
+  std::map<std::string, std::string> names;    // name -> value as the child sees it
   std::map<std::string, std::string> handles;  // value -> description
   for (const auto& line : all) {
     const auto tab = line.find('\t');
     const std::string left = line.substr(0, tab), right = line.substr(tab + 1);
-    if (left == "alpha" || left == "beta.2") names[left] = right;
-    else handles[left] = right;
+    if (left == "alpha" || left == "beta.2")
+      names[left] = right;
+    else
+      handles[left] = right;
   }
   REQUIRE(names.size() == 2);
   CHECK(t::mentions(handles[names["alpha"]], a.tag));
@@ -283,15 +285,16 @@ TEST_CASE("set_inherit_variable = false leaves BEQUEST_INHERIT out and keeps the
   CHECK(t::mentions(f.message, "set_inherit_variable"));
 }
 
-TEST_CASE("make's jobserver reaches an inner make through a bequest-spawned build tool", "[inherit][target-fd][posix-only]") {
+TEST_CASE("make's jobserver reaches an inner make through a bequest-spawned build tool",
+          "[inherit][target-fd][posix-only]") {
   // GNU make (Debian's) runs the probe as a build tool between two makes, as ninja is run by
   // `make -j4`: the probe keeps the jobserver's descriptors at the numbers MAKEFLAGS names
   // (target_fd) and publishes no BEQUEST_INHERIT. The inner make's two jobs each wait for the
   // other to have started, so they finish only on the parallel path; with the jobserver lost,
   // make says "jobserver unavailable" and runs them one after the other, and they fail.
-  const std::filesystem::path dir =
-      std::filesystem::u8path(support::temp_dir()) / ("jobserver-" + std::to_string(support::probe_path().size()) + "-" +
-                                                       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  const std::filesystem::path dir = std::filesystem::u8path(support::temp_dir()) /
+                                    ("jobserver-" + std::to_string(support::probe_path().size()) + "-" +
+                                     std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
   std::filesystem::create_directories(dir / "inner");
   {
     std::ofstream outer(dir / "Makefile");

@@ -14,10 +14,14 @@ TEST_CASE("exit codes are reported as they are", "[spawn]") {
 }
 
 TEST_CASE("arguments arrive exactly, byte for byte", "[spawn]") {
-  const std::vector<std::string> args = {
-      "plain", "", "with space", "tab\there", "quote\"inside", "\"quoted\"", "back\\slash", "trailing\\",
-      "trailing\\\\", "\\\"mixed\\\\\"", "new\nline", "ünïcödé ✓ 日本", "*?[glob]", "$HOME %PATH% !x!", "  lead",
-      "'single'"};
+  const std::vector<std::string> args = {"plain",         "",
+                                         "with space",    "tab\there",
+                                         "quote\"inside", "\"quoted\"",
+                                         "back\\slash",   "trailing\\",
+                                         "trailing\\\\",  "\\\"mixed\\\\\"",
+                                         "new\nline",     "ünïcödé ✓ 日本",
+                                         "*?[glob]",      "$HOME %PATH% !x!",
+                                         "  lead",        "'single'"};
   std::vector<std::string> probe_args = {"argv"};
   probe_args.insert(probe_args.end(), args.begin(), args.end());
   const auto got = t::unescaped_lines(t::output_of(t::probe(probe_args)));

@@ -378,8 +378,8 @@ TEST_CASE("startup_data_errc values compare with error codes and say what was wr
 
 TEST_CASE("the start-up header check accepts what the parent writes and refuses every damage",
           "[startup_data][units]") {
-  using bequest::detail::check_startup_bytes;
   using bequest::startup_data_errc;
+  using bequest::detail::check_startup_bytes;
   const std::string good = header_and(100, payload(100));
   auto check = [](const std::string& bytes, std::size_t n) {
     // A copy of exactly n bytes, so that a read past the end is a read past the allocation.
@@ -404,10 +404,14 @@ TEST_CASE("the start-up header check accepts what the parent writes and refuses 
     // The payload size's bytes are set to 0xFF, which makes it larger in either byte order.
     bad[i] = i >= 16 && i < 24 ? '\xff' : static_cast<char>(bad[i] ^ 0x40);
     const auto e = check(bad, bad.size()).error;
-    if (i < 8) CHECK(e == startup_data_errc::bad_magic);
-    else if (i < 12) CHECK(e == startup_data_errc::bad_version);
-    else if (i < 16 || i >= 24) CHECK(e == startup_data_errc::bad_header);
-    else CHECK(e == startup_data_errc::too_small);  // the payload size, now far larger
+    if (i < 8)
+      CHECK(e == startup_data_errc::bad_magic);
+    else if (i < 12)
+      CHECK(e == startup_data_errc::bad_version);
+    else if (i < 16 || i >= 24)
+      CHECK(e == startup_data_errc::bad_header);
+    else
+      CHECK(e == startup_data_errc::too_small);  // the payload size, now far larger
   }
   // Random bytes, with and without the magic in front: never accepted unless well-formed.
   std::string noise = payload(256, 23);

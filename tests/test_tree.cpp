@@ -109,7 +109,8 @@ TEST_CASE("children start with default signal handling whatever ours is, on both
   }
 }
 
-TEST_CASE("posix.signals = like_exec keeps ignored signals and the mask, on both spawn paths", "[tree][parent-exit][posix-only]") {
+TEST_CASE("posix.signals = like_exec keeps ignored signals and the mask, on both spawn paths",
+          "[tree][parent-exit][posix-only]") {
   support::hostile_signal_state hostile;  // POSIX: SIGTERM ignored and blocked here
   support::own_signal_handler handler;    // and a handler of ours, which exec cannot keep
   for (const bool dies_with_us : {false, true}) {
@@ -184,7 +185,8 @@ TEST_CASE("without kill_on_parent_exit children outlive their killed parent, and
   // The middle process plays "our process": it starts two sleepers through bequest, reports
   // their ids and the id of the process that parents its children (Windows: its helper;
   // POSIX: itself), and is then killed hard, with no chance to clean up.
-  auto o = t::probe({"spawn-sleeper", "0", "60000", "spawn-sleeper", "0", "60000", "children-parent", "sleep", "60000"});
+  auto o =
+      t::probe({"spawn-sleeper", "0", "60000", "spawn-sleeper", "0", "60000", "children-parent", "sleep", "60000"});
   o.out = bequest::stdio::pipe();
   bequest::child middle = bequest::spawn(o);
   leftover first{parse_pid(t::read_line(middle.out()))};
@@ -229,7 +231,8 @@ TEST_CASE("kill_on_parent_exit keeps every other option: stdio, inherit, env, cw
   CHECK_FALSE(t::mentions(text, leaky.tag));
 }
 
-TEST_CASE("kill_on_parent_exit reports a program the system cannot run as a spawn error", "[tree][parent-exit][errors]") {
+TEST_CASE("kill_on_parent_exit reports a program the system cannot run as a spawn error",
+          "[tree][parent-exit][errors]") {
   auto o = t::probe({"exit", "0"});
   o.kill_on_parent_exit = true;
   // The first such spawn makes what lasts as long as this process (on Windows the

@@ -32,8 +32,8 @@ TEST_CASE("the BEQUEST_INHERIT parser voids a damaged variable whole", "[units]"
 TEST_CASE("the BEQUEST_INHERIT parser holds reserved names to the same syntax", "[units]") {
   // Found by the fuzzer (fuzz/regressions/inherit_variable): a name with the reserved prefix
   // skipped the character check, so a damaged variable kept its other entries.
-  for (const char* bad : {"results=5;bequest.start!upata=18", "bequest.a b=1", "log=3;bequest.a/b=4", "bequest.\xc3\xa9=1",
-                          "bequest.\x01=2"}) {
+  for (const char* bad : {"results=5;bequest.start!upata=18", "bequest.a b=1", "log=3;bequest.a/b=4",
+                          "bequest.\xc3\xa9=1", "bequest.\x01=2"}) {
     INFO(bad);
     CHECK(parse_inherit_variable(bad).empty());
   }
@@ -141,12 +141,12 @@ TEST_CASE("UTF-8 is checked to the letter", "[units]") {
   using bequest::detail::is_valid_utf8;
   CHECK(is_valid_utf8("plain"));
   CHECK(is_valid_utf8("\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80"));  // ä € 😀
-  CHECK_FALSE(is_valid_utf8("\xc3"));                  // truncated
-  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));              // overlong '/'
-  CHECK_FALSE(is_valid_utf8("\xe0\x80\xaf"));          // overlong, three bytes
-  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));          // a surrogate
-  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));      // past U+10FFFF
-  CHECK_FALSE(is_valid_utf8("\x80"));                  // a lone continuation byte
+  CHECK_FALSE(is_valid_utf8("\xc3"));                            // truncated
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));                        // overlong '/'
+  CHECK_FALSE(is_valid_utf8("\xe0\x80\xaf"));                    // overlong, three bytes
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));                    // a surrogate
+  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));                // past U+10FFFF
+  CHECK_FALSE(is_valid_utf8("\x80"));                            // a lone continuation byte
 }
 
 TEST_CASE("the stream names come from one table", "[units]") {

@@ -167,7 +167,8 @@ TEST_CASE("a child that crashes or is killed by someone else reports how it ende
   CHECK(crashed.wait() == fault);
 }
 
-TEST_CASE("children moved to other threads are waited for, killed and destroyed there", "[wait][threads][lifetime][faults]") {
+TEST_CASE("children moved to other threads are waited for, killed and destroyed there",
+          "[wait][threads][lifetime][faults]") {
   // Each child is started here and handed over: a waiter, a killer that then lets the object
   // go, a destroyer of a running child (the kill policy), and several threads that wait for
   // one child at once and must all see the same status.

@@ -241,8 +241,8 @@ inline constexpr bool is_execution_context_v = std::is_convertible_v<T&, ::asio:
 ///   executor, as Asio's own operations do.
 template <class CompletionToken>
 auto async_wait(const ::asio::any_io_executor& ex, child& c, CompletionToken&& token) {
-  return ::asio::async_compose<CompletionToken, void(std::error_code, exit_status)>(asio_detail::wait_op(c, ex),
-                                                                                  token, ex);
+  return ::asio::async_compose<CompletionToken, void(std::error_code, exit_status)>(asio_detail::wait_op(c, ex), token,
+                                                                                    ex);
 }
 
 /// The same, on the executor of `context` (an `asio::io_context`, for example).

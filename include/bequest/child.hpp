@@ -101,8 +101,7 @@ class BEQUEST_API child {
     return wait_for_ms(clamp_ms(timeout));
   }
   template <class Rep, class Period>
-  std::optional<exit_status> wait_for(const std::chrono::duration<Rep, Period>& timeout,
-                                      std::error_code& ec) noexcept {
+  std::optional<exit_status> wait_for(const std::chrono::duration<Rep, Period>& timeout, std::error_code& ec) noexcept {
     return wait_for_ms(clamp_ms(timeout), ec);
   }
   /// @}

@@ -43,7 +43,9 @@ class environment {
     changes_.push_back({std::move(name), std::move(value)});
     return *this;
   }
-  environment&& set(std::string name, std::string value) && { return std::move(set(std::move(name), std::move(value))); }
+  environment&& set(std::string name, std::string value) && {
+    return std::move(set(std::move(name), std::move(value)));
+  }
   /// @}
   /// @{
   /// Removes `name` from the child's environment (an inherited one or one set before).

@@ -90,7 +90,7 @@ struct run_result {
 [[nodiscard]] BEQUEST_API run_result run(const spawn_options& options, const run_options& run,
                                          std::error_code& ec) noexcept;
 /// The same, also giving the message the throwing form would have thrown.
-[[nodiscard]] BEQUEST_API run_result run(const spawn_options& options, const run_options& run,
-                                         std::error_code& ec, std::string& message) noexcept;
+[[nodiscard]] BEQUEST_API run_result run(const spawn_options& options, const run_options& run, std::error_code& ec,
+                                         std::string& message) noexcept;
 
 }  // namespace bequest

@@ -20,8 +20,7 @@ namespace bequest {
 /// The same, reporting failure through `ec` (and an empty `child`).
 [[nodiscard]] BEQUEST_API child spawn(const spawn_options& options, std::error_code& ec) noexcept;
 /// The same, also giving the message the throwing form would have thrown.
-[[nodiscard]] BEQUEST_API child spawn(const spawn_options& options, std::error_code& ec,
-                                      std::string& message) noexcept;
+[[nodiscard]] BEQUEST_API child spawn(const spawn_options& options, std::error_code& ec, std::string& message) noexcept;
 
 /// True when this build guarantees that a child receives exactly its stdio and `inherit`
 /// set even if other code in this process creates inheritable handles (descriptors without

@@ -174,11 +174,11 @@ class startup_payload {
  public:
   startup_payload() = default;
   /// These bytes, copied for the child by `spawn()`.
-  startup_payload(std::string bytes) : bytes_(std::move(bytes)) {}                // NOLINT: implicit on purpose
+  startup_payload(std::string bytes) : bytes_(std::move(bytes)) {}  // NOLINT: implicit on purpose
   /// These bytes, copied now and again for the child by `spawn()`.
-  startup_payload(std::string_view bytes) : bytes_(bytes) {}                      // NOLINT
+  startup_payload(std::string_view bytes) : bytes_(bytes) {}  // NOLINT
   /// This C string without its terminating NUL (nullptr: nothing).
-  startup_payload(const char* text) : bytes_(text ? text : "") {}                 // NOLINT
+  startup_payload(const char* text) : bytes_(text ? text : "") {}  // NOLINT
   /// This buffer, shared with the child (sealed by the first spawn if it is not yet).
   startup_payload(startup_buffer buffer) noexcept : buffer_(std::move(buffer)), is_buffer_(true) {}  // NOLINT
 

@@ -16,12 +16,12 @@ class stdio {
  public:
   /// What a `stdio` is.
   enum class kind {
-    inherit,    ///< the parent's own stream of the same number
-    null,       ///< the null device (`/dev/null`, `NUL`)
-    pipe,       ///< a new pipe; the parent's end is `child::in()` / `out()` / `err()`
-    file,       ///< a file opened by `spawn()` (errors name the path)
-    handle,     ///< a handle the caller owns and keeps; `spawn()` does not close it
-    to_stdout,  ///< stderr only: the same as the child's stdout (`2>&1`)
+    inherit,     ///< the parent's own stream of the same number
+    null,        ///< the null device (`/dev/null`, `NUL`)
+    pipe,        ///< a new pipe; the parent's end is `child::in()` / `out()` / `err()`
+    file,        ///< a file opened by `spawn()` (errors name the path)
+    handle,      ///< a handle the caller owns and keeps; `spawn()` does not close it
+    to_stdout,   ///< stderr only: the same as the child's stdout (`2>&1`)
     async_pipe,  ///< a new pipe whose parent end also supports asynchronous I/O (Asio)
   };
 

@@ -68,7 +68,8 @@ bool communicate(transfer& t, std::optional<clock::time_point> deadline, std::er
         return true;
       }
       int error = 0;
-      const long n = posix::write_without_sigpipe(t.in->get(), t.input.data() + written, t.input.size() - written, error);
+      const long n =
+          posix::write_without_sigpipe(t.in->get(), t.input.data() + written, t.input.size() - written, error);
       if (n > 0) written += static_cast<std::size_t>(n);
       if (n < 0 && error == EPIPE) {
         t.in->reset();  // the child will read no more: the rest is dropped, as documented

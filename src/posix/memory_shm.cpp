@@ -39,7 +39,8 @@ bool create_memory_fds(int& fd, int& writer, std::error_code& ec) noexcept {
       const unsigned long long a = (static_cast<unsigned long long>(random()) << 32) ^ random();
       const unsigned long long b = (static_cast<unsigned long long>(random()) << 32) ^ random();
       // 31 characters: within the 31-byte limit of some systems (macOS PSHMNAMLEN).
-      const std::string name = detail::text::format("/bq-{:013x}{:013x}", a & 0xFFFFFFFFFFFFFull, b & 0xFFFFFFFFFFFFFull);
+      const std::string name =
+          detail::text::format("/bq-{:013x}{:013x}", a & 0xFFFFFFFFFFFFFull, b & 0xFFFFFFFFFFFFFull);
       // Mode 0400: nobody, including us, may open it for writing again (except through
       // privileges that bypass file permissions). The descriptor made by O_CREAT is writable
       // all the same, as open(2) allows for the creator.

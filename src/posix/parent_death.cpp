@@ -65,9 +65,9 @@ namespace {
 /// instrumented code in a sanitizer build).
 struct clone_context {
   const child_steps* plan;
-  const fd_move* dups;    ///< plan->dups.data()
+  const fd_move* dups;  ///< plan->dups.data()
   std::size_t dup_count;
-  const int* closes;      ///< plan->closes.data()
+  const int* closes;  ///< plan->closes.data()
   std::size_t close_count;
   pid_t parent;           ///< our process id, to notice that we died before PR_SET_PDEATHSIG took hold
   std::uint64_t ignored;  ///< bit sig-1: signals to leave ignored (child_signals::like_exec)
@@ -76,8 +76,18 @@ struct clone_context {
   volatile int step;      ///< which step (for the message)
 };
 
-enum child_step { step_none, step_pdeathsig, step_session, step_group, step_dup2, step_null, step_stderr,
-                  step_chdir, step_exec, step_terminal };
+enum child_step {
+  step_none,
+  step_pdeathsig,
+  step_session,
+  step_group,
+  step_dup2,
+  step_null,
+  step_stderr,
+  step_chdir,
+  step_exec,
+  step_terminal
+};
 
 const char* step_text(int step) {
   switch (step) {
@@ -106,7 +116,7 @@ const unsigned long default_action[64 / sizeof(unsigned long)] = {};
 // Everything that runs in the child is built without sanitizer instrumentation: the
 // sanitizers' runtime would see a stack it does not know and the state of the thread that
 // cloned us.
-#define BEQUEST_IN_CLONED_CHILD __attribute__((no_sanitize("address", "thread", "undefined")))
+#  define BEQUEST_IN_CLONED_CHILD __attribute__((no_sanitize("address", "thread", "undefined")))
 
 [[noreturn]] BEQUEST_IN_CLONED_CHILD void child_fail(clone_context& ctx, int step) {
   ctx.step = step;
@@ -199,8 +209,8 @@ bool launch_with_parent_death_signal(const child_steps& plan, std::string_view p
   void* stack = ::mmap(nullptr, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return spawn_failed(f, program, last_os_error(), "allocate the child's stack (mmap)");
 
-  clone_context ctx{&plan, plan.dups.data(), plan.dups.size(), plan.closes.data(), plan.closes.size(), ::getpid(),
-                    0, 0, 0, step_none};
+  clone_context ctx{&plan, plan.dups.data(), plan.dups.size(), plan.closes.data(), plan.closes.size(), ::getpid(), 0, 0,
+                    0,     step_none};
   if (plan.keep_signal_state) {
     // Read here, in the parent, with the ordinary calls: the child may not call them.
     for (int sig = 1; sig < NSIG && sig <= 64; ++sig) {
@@ -214,7 +224,8 @@ bool launch_with_parent_death_signal(const child_steps& plan, std::string_view p
   std::uint64_t all = ~std::uint64_t{0}, old = 0;
   ::syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, &old, kernel_sigset_size);
   if (plan.keep_signal_state) ctx.mask = old;
-  const pid_t child = BEQUEST_CLONE(child_main, static_cast<char*>(stack) + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &ctx);
+  const pid_t child =
+      BEQUEST_CLONE(child_main, static_cast<char*>(stack) + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &ctx);
   const int clone_error = errno;
   ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, nullptr, kernel_sigset_size);
   ::munmap(stack, stack_size);

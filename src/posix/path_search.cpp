@@ -74,8 +74,9 @@ bool resolve_program(std::string_view program, std::string_view path_var, bool c
     }
   }
   if (saw_not_runnable) {
-    return spawn_failed(f, program, make_error_code(std::errc::permission_denied),
-                        detail::text::format("program found on PATH at \"{}\" but it is not executable", first_not_runnable));
+    return spawn_failed(
+        f, program, make_error_code(std::errc::permission_denied),
+        detail::text::format("program found on PATH at \"{}\" but it is not executable", first_not_runnable));
   }
   return spawn_failed(f, program, {ENOENT, std::generic_category()},
                       detail::text::format("program not found on PATH \"{}\"", path_var));

@@ -80,8 +80,7 @@ struct child_steps {
 /// Starts `plan` with posix_spawn. With `pidfd` (not null) and glibc's pidfd_spawn (2.39+),
 /// through that instead, so that `*pidfd` names the child from its first instant; otherwise
 /// `*pidfd` is -1.
-bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& pid, failure& f,
-                        int* pidfd = nullptr);
+bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& pid, failure& f, int* pidfd = nullptr);
 /// Starts `plan` so that the child is killed when this process's spawning thread ends
 /// (Linux: clone(CLONE_VM | CLONE_VFORK) with PR_SET_PDEATHSIG before exec). Elsewhere fails
 /// with not_supported.
@@ -94,8 +93,7 @@ bool parent_death_signal_supported() noexcept;
 /// Makes the pseudo-terminal of a child started with spawn_options::terminal, `size` big:
 /// the master (close-on-exec) goes to `c.terminal`, duplicates of it to `c.in` and `c.out`;
 /// `slave_path` is what the child opens as its streams (child_steps::terminal).
-bool open_terminal(terminal_size size, std::string_view program, child_impl& c, std::string& slave_path,
-                   failure& f);
+bool open_terminal(terminal_size size, std::string_view program, child_impl& c, std::string& slave_path, failure& f);
 /// True when a read of `fd` that failed with `error` is the end of a terminal's output: EIO on
 /// a pseudo-terminal master whose slave has been closed by everyone.
 bool is_end_of_terminal(int fd, int error) noexcept;

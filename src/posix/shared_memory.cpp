@@ -108,8 +108,8 @@ bool create_memory(std::size_t size, memory_object& m, std::error_code& ec) noex
   return true;
 }
 
-bool create_sealed_copy(const std::byte* header, std::size_t header_size, const void* payload,
-                        std::size_t payload_size, keep_mapped mapping, memory_object& m, std::error_code& ec) noexcept {
+bool create_sealed_copy(const std::byte* header, std::size_t header_size, const void* payload, std::size_t payload_size,
+                        keep_mapped mapping, memory_object& m, std::error_code& ec) noexcept {
   ec.clear();
   m = memory_object{};
   int fd = -1, writer = -1;
@@ -202,8 +202,7 @@ startup_data_errc map_startup_memory(native_handle h, const std::byte*& base, st
   // Pipes, sockets, directories and devices are never start-up data (and some devices can be
   // mapped: /dev/zero would pass for an object of any size).
   const mode_t type = st.st_mode & S_IFMT;
-  if (type == S_IFIFO || type == S_IFSOCK || type == S_IFDIR || type == S_IFCHR || type == S_IFBLK ||
-      type == S_IFLNK) {
+  if (type == S_IFIFO || type == S_IFSOCK || type == S_IFDIR || type == S_IFCHR || type == S_IFBLK || type == S_IFLNK) {
     return startup_data_errc::not_shared_memory;
   }
   if (!posix::is_startup_memory(h)) return startup_data_errc::not_shared_memory;

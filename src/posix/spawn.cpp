@@ -83,7 +83,8 @@ bool launch_posix_spawn(const child_steps& plan, std::string_view program, int& 
   }
   for (int fd : plan.closes) {
     if (const int rc = posix_spawn_file_actions_addclose(&actions.value, fd); rc != 0) {
-      return spawn_failed(f, program, {rc, std::generic_category()}, detail::text::format("add the file action close({})", fd));
+      return spawn_failed(f, program, {rc, std::generic_category()},
+                          detail::text::format("add the file action close({})", fd));
     }
   }
   if (plan.terminal) {
@@ -198,10 +199,10 @@ bool check_launch(const launch_plan& plan, failure& f) {
   for (std::size_t i = 0; i < plan.inherit.size(); ++i) {
     const int target = posix::child_fd(plan, i);
     if (target < 3) {
-      return spawn_failed(f, plan.program, invalid,
-                          target >= 0 ? detail::text::format("{}: target_fd {} is the child's {}", entry(i), target,
-                                                    stdio_name(target))
-                                      : detail::text::format("{}: target_fd {} is not a descriptor number", entry(i), target));
+      return spawn_failed(
+          f, plan.program, invalid,
+          target >= 0 ? detail::text::format("{}: target_fd {} is the child's {}", entry(i), target, stdio_name(target))
+                      : detail::text::format("{}: target_fd {} is not a descriptor number", entry(i), target));
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (posix::child_fd(plan, j) == target) {
@@ -247,7 +248,8 @@ bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, 
     ++startup_target;
   }
   if (has_startup) {
-    if (static_cast<std::size_t>(startup_target) >= used.size()) used.resize(static_cast<std::size_t>(startup_target) + 1);
+    if (static_cast<std::size_t>(startup_target) >= used.size())
+      used.resize(static_cast<std::size_t>(startup_target) + 1);
     used[static_cast<std::size_t>(startup_target)] = true;
   }
   int first_free = 3;
@@ -297,8 +299,8 @@ bool spawn_process(const launch_plan& plan, launch_resources& r, child_impl& c, 
   std::vector<std::string> env_strings;
   std::vector<char*> envp;
   if (!plan.parents_environment) {
-    env_strings = join_environment(
-        plan.render_environment(values, has_startup ? startup_value(startup_target) : std::nullopt));
+    env_strings =
+        join_environment(plan.render_environment(values, has_startup ? startup_value(startup_target) : std::nullopt));
     envp.reserve(env_strings.size() + 1);
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);

@@ -143,10 +143,11 @@ pipe_ends make_async_pipe(pipe_end async_end, std::error_code& ec) noexcept {
       std::wstring name;
       if (!random_name(name)) break;
       if (win32::out_of_handles()) break;
-      HANDLE server = ::CreateNamedPipeW(
-          name.c_str(),
-          (server_reads ? PIPE_ACCESS_INBOUND : PIPE_ACCESS_OUTBOUND) | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
-          PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, 1, 65536, 65536, 0, &sa);
+      HANDLE server = ::CreateNamedPipeW(name.c_str(),
+                                         (server_reads ? PIPE_ACCESS_INBOUND : PIPE_ACCESS_OUTBOUND) |
+                                             FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                                         PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+                                         1, 65536, 65536, 0, &sa);
       if (server == INVALID_HANDLE_VALUE) {
         // The name exists already (FIRST_PIPE_INSTANCE): ERROR_ACCESS_DENIED on Windows,
         // ERROR_PIPE_BUSY under Wine 8.
@@ -157,11 +158,11 @@ pipe_ends make_async_pipe(pipe_end async_end, std::error_code& ec) noexcept {
       testing::pipe_created(name.c_str());
       // SECURITY_SQOS_PRESENT | SECURITY_ANONYMOUS: the server, were it ever not ours, could
       // not act as us.
-      HANDLE client = win32::out_of_handles()
-                          ? INVALID_HANDLE_VALUE
-                          : ::CreateFileW(name.c_str(), server_reads ? GENERIC_WRITE : GENERIC_READ, 0, nullptr,
-                                          OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | SECURITY_SQOS_PRESENT | SECURITY_ANONYMOUS,
-                                          nullptr);
+      HANDLE client =
+          win32::out_of_handles()
+              ? INVALID_HANDLE_VALUE
+              : ::CreateFileW(name.c_str(), server_reads ? GENERIC_WRITE : GENERIC_READ, 0, nullptr, OPEN_EXISTING,
+                              FILE_ATTRIBUTE_NORMAL | SECURITY_SQOS_PRESENT | SECURITY_ANONYMOUS, nullptr);
       if (client == INVALID_HANDLE_VALUE) {
         const DWORD error = ::GetLastError();
         ::CloseHandle(server);

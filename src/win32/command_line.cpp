@@ -15,10 +15,11 @@ std::string option_name(const launch_plan& plan, std::size_t index) {
 }
 
 bool too_long(failure& f, std::string_view program, std::size_t units, std::size_t limit, const char* whose) {
-  return spawn_failed(f, program, make_error_code(std::errc::argument_list_too_long),
-                      detail::text::format("the command line is {} UTF-16 units, more than {} accepts ({}); pass large data "
-                                  "with spawn_options::startup_data instead",
-                                  units, whose, limit));
+  return spawn_failed(
+      f, program, make_error_code(std::errc::argument_list_too_long),
+      detail::text::format("the command line is {} UTF-16 units, more than {} accepts ({}); pass large data "
+                           "with spawn_options::startup_data instead",
+                           units, whose, limit));
 }
 
 // The byte WideCharToMultiByte gives `cp` in code page `*context` only by best fit: the
@@ -59,10 +60,11 @@ bool check_best_fit(const launch_plan& plan, const child_values& values, failure
     if (!hazard) return true;
     return spawn_failed(
         f, plan.program, make_error_code(std::errc::invalid_argument),
-        detail::text::format("{}: U+{:04X} becomes '{}' in the child's ANSI code page {} by best-fit mapping, which would split "
-                    "the command line there for a program that reads it as ANSI (main, GetCommandLineA); set "
-                    "windows.child_reads_wide_command_line if the child reads it as UTF-16 (wmain)",
-                    field, static_cast<std::uint32_t>(hazard->code_point), std::string(1, hazard->becomes), code_page));
+        detail::text::format(
+            "{}: U+{:04X} becomes '{}' in the child's ANSI code page {} by best-fit mapping, which would split "
+            "the command line there for a program that reads it as ANSI (main, GetCommandLineA); set "
+            "windows.child_reads_wide_command_line if the child reads it as UTF-16 (wmain)",
+            field, static_cast<std::uint32_t>(hazard->code_point), std::string(1, hazard->becomes), code_page));
   };
   if (!check(to_utf8(plan.executable.path.native()), "program")) return false;
   if (plan.verbatim_command_line) return check(plan.verbatim_command_line->render(values), "windows.command_line");
@@ -102,10 +104,11 @@ bool make_process_command_line(const launch_plan& plan, const child_values& valu
     }
     application = plan.executable.interpreter.native();
     const std::vector<std::string> args(argv.begin() + (argv.empty() ? 0 : 1), argv.end());
-    if (!wincmd::make_batch_command_line(to_utf8(application), to_utf8(resolved), args,
-                                         plan.executable.cd_overridden, line, bad)) {
+    if (!wincmd::make_batch_command_line(to_utf8(application), to_utf8(resolved), args, plan.executable.cd_overridden,
+                                         line, bad)) {
       if (bad.index == 0) {
-        return spawn_failed(f, plan.program, invalid, detail::text::format("batch file \"{}\": {}", to_utf8(resolved), bad.why));
+        return spawn_failed(f, plan.program, invalid,
+                            detail::text::format("batch file \"{}\": {}", to_utf8(resolved), bad.why));
       }
       return spawn_failed(f, plan.program, invalid, detail::text::format("args[{}]: {}", bad.index - 1, bad.why));
     }

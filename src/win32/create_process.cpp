@@ -24,8 +24,8 @@ BOOL create_process(const wchar_t* application, wchar_t* command_line, BOOL inhe
     if (::GetLastError() != ERROR_INTERNAL_ERROR) return FALSE;
     ::Sleep(pause);
   }
-  return ::CreateProcessW(application, command_line, nullptr, nullptr, inherit_handles, flags, environment, cwd, startup,
-                          info);
+  return ::CreateProcessW(application, command_line, nullptr, nullptr, inherit_handles, flags, environment, cwd,
+                          startup, info);
 }
 
 }  // namespace bequest::detail::win32

@@ -20,7 +20,7 @@ std::vector<std::pair<std::string, std::string>> current_environment() {
   std::vector<std::pair<std::string, std::string>> vars;
   wchar_t* block = ::GetEnvironmentStringsW();
   if (!block) return vars;
-  for (const wchar_t* p = block; *p; ) {
+  for (const wchar_t* p = block; *p;) {
     const std::wstring_view entry(p);
     p += entry.size() + 1;
     // Per-drive current directories are kept as variables named "=C:"; the name may start

@@ -103,9 +103,10 @@ bool handle_is_open(native_handle h) noexcept {
 
 std::optional<std::string> handle_problem(native_handle h) {
   if (h && win32::is_pseudo_or_null(h)) {
-    return detail::text::format("{} is a pseudo-handle (GetCurrentProcess(), GetCurrentThread()) or INVALID_HANDLE_VALUE, "
-                       "not a handle that can be inherited; duplicate it first",
-                       static_cast<long long>(reinterpret_cast<std::intptr_t>(h)));
+    return detail::text::format(
+        "{} is a pseudo-handle (GetCurrentProcess(), GetCurrentThread()) or INVALID_HANDLE_VALUE, "
+        "not a handle that can be inherited; duplicate it first",
+        static_cast<long long>(reinterpret_cast<std::intptr_t>(h)));
   }
   if (handle_is_open(h)) return std::nullopt;
   return detail::text::format("handle {} is not open", handle_value(h));
@@ -121,8 +122,9 @@ native_handle standard_handle(int index) noexcept {
 std::size_t read_some(native_handle h, void* buffer, std::size_t size, std::error_code& ec) noexcept {
   ec.clear();
   DWORD got = 0;
-  const bool ok = win32::is_overlapped(h) ? win32::overlapped_transfer(h, win32::transfer_direction::read, buffer, win32::clamp(size), got)
-                                   : ::ReadFile(h, buffer, win32::clamp(size), &got, nullptr) != FALSE;
+  const bool ok = win32::is_overlapped(h)
+                      ? win32::overlapped_transfer(h, win32::transfer_direction::read, buffer, win32::clamp(size), got)
+                      : ::ReadFile(h, buffer, win32::clamp(size), &got, nullptr) != FALSE;
   if (ok) return got;
   const DWORD error = ::GetLastError();
   if (win32::is_end_of_pipe(error)) return 0;
@@ -135,8 +137,10 @@ std::size_t write_some(native_handle h, const void* data, std::size_t size, std:
   DWORD done = 0;
   // No signal is raised on Windows: a pipe whose reader is gone fails with ERROR_NO_DATA
   // (or ERROR_BROKEN_PIPE), which compares equal to std::errc::broken_pipe.
-  const bool ok = win32::is_overlapped(h) ? win32::overlapped_transfer(h, win32::transfer_direction::write, const_cast<void*>(data), win32::clamp(size), done)
-                                   : ::WriteFile(h, data, win32::clamp(size), &done, nullptr) != FALSE;
+  const bool ok = win32::is_overlapped(h)
+                      ? win32::overlapped_transfer(h, win32::transfer_direction::write, const_cast<void*>(data),
+                                                   win32::clamp(size), done)
+                      : ::WriteFile(h, data, win32::clamp(size), &done, nullptr) != FALSE;
   if (!ok) {
     ec = last_os_error();
     return 0;
@@ -195,8 +199,10 @@ unique_handle open_file(const std::filesystem::path& path, file_mode mode, std::
   }
   // Share everything, as POSIX files behave: others may read, write, rename or delete it.
   // NULL SECURITY_ATTRIBUTES: non-inheritable.
-  HANDLE h = win32::out_of_handles() ? INVALID_HANDLE_VALUE : ::CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                           disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
+  HANDLE h = win32::out_of_handles()
+                 ? INVALID_HANDLE_VALUE
+                 : ::CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                 disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (h == INVALID_HANDLE_VALUE) {
     ec = last_os_error();
     return {};

@@ -178,8 +178,8 @@ std::wstring plain_path(const std::wstring& path) {
 std::wstring command_interpreter(const launch_plan& plan) {
   if (auto value = plan.child_variable("ComSpec")) {
     std::wstring w;
-    if (to_wide(*value, w) && w.size() >= 3 && ((w[1] == L':' && (w[2] == L'\\' || w[2] == L'/')) ||
-                                                  (w[0] == L'\\' && w[1] == L'\\'))) {
+    if (to_wide(*value, w) && w.size() >= 3 &&
+        ((w[1] == L':' && (w[2] == L'\\' || w[2] == L'/')) || (w[0] == L'\\' && w[1] == L'\\'))) {
       const DWORD attributes = ::GetFileAttributesW(w.c_str());
       if (attributes != INVALID_FILE_ATTRIBUTES && !(attributes & FILE_ATTRIBUTE_DIRECTORY)) return w;
     }

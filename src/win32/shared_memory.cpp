@@ -28,8 +28,7 @@ PSECURITY_DESCRIPTOR read_only_descriptor() noexcept {
   PSECURITY_DESCRIPTOR sd = nullptr;
   // P: protected (no inherited ACEs). OW: OWNER RIGHTS. 0x20005 = READ_CONTROL |
   // SECTION_MAP_READ | SECTION_QUERY.
-  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;;0x20005;;;OW)", SDDL_REVISION_1, &sd,
-                                                               nullptr)) {
+  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;;0x20005;;;OW)", SDDL_REVISION_1, &sd, nullptr)) {
     return nullptr;
   }
   return sd;
@@ -38,7 +37,8 @@ PSECURITY_DESCRIPTOR read_only_descriptor() noexcept {
 bool reduce_to_read(HANDLE& h) noexcept {
   HANDLE reduced = nullptr;
   // Less access than the source has: no access check, cannot fail for lack of rights.
-  if (win32::out_of_handles() || !::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &reduced, child_access, FALSE, 0)) {
+  if (win32::out_of_handles() ||
+      !::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &reduced, child_access, FALSE, 0)) {
     return false;
   }
   ::CloseHandle(h);
@@ -71,9 +71,9 @@ bool create_memory(std::size_t size, memory_object& m, std::error_code& ec) noex
   sa.bInheritHandle = FALSE;  // never inheritable here; the helper gets its own duplicate
   const auto wide = static_cast<unsigned long long>(size);
   HANDLE h = win32::out_of_handles() ? nullptr
-                              : ::CreateFileMappingW(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE | SEC_COMMIT,
-                                                     static_cast<DWORD>(wide >> 32),
-                                                     static_cast<DWORD>(wide & 0xFFFFFFFFu), nullptr);
+                                     : ::CreateFileMappingW(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE | SEC_COMMIT,
+                                                            static_cast<DWORD>(wide >> 32),
+                                                            static_cast<DWORD>(wide & 0xFFFFFFFFu), nullptr);
   const DWORD create_error = ::GetLastError();
   ::LocalFree(sd);
   if (!h) {
@@ -91,8 +91,8 @@ bool create_memory(std::size_t size, memory_object& m, std::error_code& ec) noex
   return true;
 }
 
-bool create_sealed_copy(const std::byte* header, std::size_t header_size, const void* payload,
-                        std::size_t payload_size, keep_mapped map, memory_object& m, std::error_code& ec) noexcept {
+bool create_sealed_copy(const std::byte* header, std::size_t header_size, const void* payload, std::size_t payload_size,
+                        keep_mapped map, memory_object& m, std::error_code& ec) noexcept {
   if (!create_memory(header_size + payload_size, m, ec)) return false;
   std::memcpy(m.view, header, header_size);
   if (payload_size) std::memcpy(m.view + header_size, payload, payload_size);

@@ -111,7 +111,8 @@ bool collect_slots(const launch_plan& plan, const launch_resources& r, scratch_h
 bool collect_jobs(const launch_plan& plan, child_impl& c, std::vector<HANDLE>& jobs, failure& f) {
   if (plan.kill_on_parent_exit) {
     HANDLE job = win32::parent_exit_job();
-    if (!job) return spawn_failed(f, plan.program, last_os_error(), "kill_on_parent_exit: create the kill-on-close job");
+    if (!job)
+      return spawn_failed(f, plan.program, last_os_error(), "kill_on_parent_exit: create the kill-on-close job");
     jobs.push_back(job);
   }
   if (plan.process_tree) {
@@ -147,9 +148,9 @@ outcome duplicate_into_helper(const launch_plan& plan, const slots& s, const win
     if (win32::out_of_handles() ||
         !::DuplicateHandle(::GetCurrentProcess(), s.sources[slot], helper.process, &r, read_only ? FILE_MAP_READ : 0,
                            TRUE, read_only ? 0 : DUPLICATE_SAME_ACCESS)) {
-      return helper_or_failure(&helper, plan, last_os_error(),
-                               detail::text::format("{}: duplicate the handle into the helper process", slot_name(plan, slot)),
-                               f);
+      return helper_or_failure(
+          &helper, plan, last_os_error(),
+          detail::text::format("{}: duplicate the handle into the helper process", slot_name(plan, slot)), f);
     }
     d.remote[slot] = r;
   }
@@ -182,8 +183,8 @@ bool render(const launch_plan& plan, const slots& s, const helper_duplicates& d,
   // A child's environment is never the helper's (a snapshot from when it was made): when the
   // child's is exactly ours, it is ours as it is now.
   return win32::make_environment_block(
-      plan.parents_environment ? current_environment() : plan.render_environment(values, startup), block,
-      plan.program, f);
+      plan.parents_environment ? current_environment() : plan.render_environment(values, startup), block, plan.program,
+      f);
 }
 
 /// One try with one helper; without one (`helper` nullptr: a terminal child given no handle at
@@ -201,12 +202,12 @@ outcome start_from(const launch_plan& plan, const slots& s, const std::vector<HA
   win32::attribute_list attributes;
   HANDLE parent = helper ? helper->process : nullptr;  // the attribute list keeps a pointer to this variable
   const native_handle console = win32::pseudoconsole_of(c);
-  const DWORD attribute_count =
-      (helper ? 1 : 0) + (list.empty() ? 0 : 1) + (jobs.empty() ? 0 : 1) + (console ? 1 : 0);
+  const DWORD attribute_count = (helper ? 1 : 0) + (list.empty() ? 0 : 1) + (jobs.empty() ? 0 : 1) + (console ? 1 : 0);
   if (!attributes.init(attribute_count) ||
       (helper && !attributes.add(PROC_THREAD_ATTRIBUTE_PARENT_PROCESS, &parent, sizeof parent)) ||
       (console && !win32::add_pseudoconsole(attributes, console)) ||
-      (!list.empty() && !attributes.add(PROC_THREAD_ATTRIBUTE_HANDLE_LIST, list.data(), list.size() * sizeof(HANDLE))) ||
+      (!list.empty() &&
+       !attributes.add(PROC_THREAD_ATTRIBUTE_HANDLE_LIST, list.data(), list.size() * sizeof(HANDLE))) ||
       (!jobs.empty() && !attributes.add(PROC_THREAD_ATTRIBUTE_JOB_LIST, const_cast<HANDLE*>(jobs.data()),
                                         jobs.size() * sizeof(HANDLE)))) {
     spawn_failed(f, plan.program, last_os_error(), "set up the process attribute list");
@@ -236,12 +237,13 @@ outcome start_from(const launch_plan& plan, const slots& s, const std::vector<HA
   // handles are inherited from the helper, whatever else is inheritable there at the moment
   // (other threads' duplicates for their own children).
   const std::wstring& cwd = plan.cwd->native();
-  if (!win32::create_process(application.c_str(), command_line.data(), list.empty() ? FALSE : TRUE, flags,
-                             block.data(), cwd.c_str(), &si.StartupInfo, &pi)) {
+  if (!win32::create_process(application.c_str(), command_line.data(), list.empty() ? FALSE : TRUE, flags, block.data(),
+                             cwd.c_str(), &si.StartupInfo, &pi)) {
     const DWORD error = ::GetLastError();
     std::string what = describe_create_process_error(error, win32::to_utf8(application));
     // Wine refuses PARENT_PROCESS with PSEUDOCONSOLE (docs/windows.md): say which option asked for it.
-    if (console && helper) what = detail::text::format("terminal with handles to inherit (through the helper): {}", what);
+    if (console && helper)
+      what = detail::text::format("terminal with handles to inherit (through the helper): {}", what);
     return helper_or_failure(helper, plan, {static_cast<int>(error), std::system_category()}, std::move(what), f);
   }
   ::CloseHandle(pi.hThread);
@@ -272,7 +274,8 @@ bool resolve_cwd(const std::optional<std::filesystem::path>& given, std::string_
   full.assign(n, L'\0');
   const DWORD m = n ? ::GetFullPathNameW(text.c_str(), n, full.data(), nullptr) : 0;
   if (m == 0 || m >= n) {
-    return spawn_failed(f, program, last_os_error(), detail::text::format("cwd \"{}\": make it absolute", utf8(*given)));
+    return spawn_failed(f, program, last_os_error(),
+                        detail::text::format("cwd \"{}\": make it absolute", utf8(*given)));
   }
   full.resize(m);
   const DWORD attributes = ::GetFileAttributesW(full.c_str());
@@ -294,10 +297,11 @@ bool check_launch(const launch_plan& plan, failure& f) {
   }
   for (std::size_t i = 0; i < plan.inherit.size(); ++i) {
     if (plan.inherit[i].target_fd) {
-      return spawn_failed(f, plan.program, unsupported,
-                          detail::text::format("inherit[{}] \"{}\": target_fd: Windows chooses the value of an inherited "
-                                      "handle itself (pass it with {{handle:NAME}} instead)",
-                                      i, plan.inherit[i].name));
+      return spawn_failed(
+          f, plan.program, unsupported,
+          detail::text::format("inherit[{}] \"{}\": target_fd: Windows chooses the value of an inherited "
+                               "handle itself (pass it with {{handle:NAME}} instead)",
+                               i, plan.inherit[i].name));
     }
   }
   // The command line with every handle placeholder at its shortest (one digit): the real values

@@ -2,7 +2,7 @@
 // Uses bequest::asio, the package's asio component: bequest plus standalone Asio.
 #include <bequest/bequest.hpp>
 #if __has_include(<bequest/asio.hpp>)
-#include <bequest/asio.hpp>
+#  include <bequest/asio.hpp>
 #endif
 
 #include <asio.hpp>

@@ -34,7 +34,8 @@ std::vector<open_handle> list_handles() {
     char target[PATH_MAX + 1];
     const std::string link = std::string("/proc/self/fd/") + e->d_name;
     const ssize_t n = ::readlink(link.c_str(), target, PATH_MAX);
-    handles.push_back({static_cast<unsigned long long>(fd), n > 0 ? std::string(target, static_cast<std::size_t>(n)) : "?"});
+    handles.push_back(
+        {static_cast<unsigned long long>(fd), n > 0 ? std::string(target, static_cast<std::size_t>(n)) : "?"});
   }
   ::closedir(dir);
   return handles;

@@ -123,7 +123,8 @@ bool read_stdin_some(std::string& chunk, std::size_t max) {
   chunk.resize(max);
   DWORD n = 0;
   // A pipe whose writers are all gone reports ERROR_BROKEN_PIPE: end of input.
-  const bool ok = ::ReadFile(::GetStdHandle(STD_INPUT_HANDLE), chunk.data(), static_cast<DWORD>(max), &n, nullptr) != FALSE;
+  const bool ok =
+      ::ReadFile(::GetStdHandle(STD_INPUT_HANDLE), chunk.data(), static_cast<DWORD>(max), &n, nullptr) != FALSE;
   chunk.resize(ok ? n : 0);
   return ok && n > 0;
 }

@@ -109,7 +109,8 @@ std::vector<std::string> open_handles() {
     char target[PATH_MAX];
     const std::string link = std::string("/proc/self/fd/") + e->d_name;
     const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
-    out.push_back(std::string("fd ") + e->d_name + " " + (n > 0 ? std::string(target, static_cast<std::size_t>(n)) : "?"));
+    out.push_back(std::string("fd ") + e->d_name + " " +
+                  (n > 0 ? std::string(target, static_cast<std::size_t>(n)) : "?"));
   }
   ::closedir(dir);
   return out;
@@ -371,7 +372,9 @@ own_signal_handler::own_signal_handler() {
   ::sigaction(SIGUSR2, &counting, saved);
 }
 
-own_signal_handler::~own_signal_handler() { ::sigaction(SIGUSR2, reinterpret_cast<struct sigaction*>(saved_), nullptr); }
+own_signal_handler::~own_signal_handler() {
+  ::sigaction(SIGUSR2, reinterpret_cast<struct sigaction*>(saved_), nullptr);
+}
 
 bool own_signal_handler::handler_runs() {
   const std::sig_atomic_t before = own_handler_calls;
@@ -513,9 +516,10 @@ std::string in_pid_namespace(const std::function<std::string()>& scenario) {
   }
   // Be ourselves inside it too (as `unshare -r` maps).
   const std::string proc = "/proc/" + std::to_string(init);
-  const bool mapped = write_file((proc + "/setgroups").c_str(), "deny") &&
-                      write_file((proc + "/uid_map").c_str(), std::to_string(::getuid()) + " " + std::to_string(::getuid()) + " 1") &&
-                      write_file((proc + "/gid_map").c_str(), std::to_string(::getgid()) + " " + std::to_string(::getgid()) + " 1");
+  const bool mapped =
+      write_file((proc + "/setgroups").c_str(), "deny") &&
+      write_file((proc + "/uid_map").c_str(), std::to_string(::getuid()) + " " + std::to_string(::getuid()) + " 1") &&
+      write_file((proc + "/gid_map").c_str(), std::to_string(::getgid()) + " " + std::to_string(::getgid()) + " 1");
   if (mapped) (void)::write(go[1], "g", 1);
   ::close(go[1]);
   std::string text = read_fd_all(report[0]);

@@ -115,8 +115,8 @@ std::vector<std::string> describe_handles(const std::vector<ULONG_PTR>& values, 
     alignas(8) unsigned char buffer[1024];
     ULONG length = 0;
     std::string type = "?";
-    if (ours &&
-        NT_SUCCESS(::NtQueryObject(reinterpret_cast<HANDLE>(value), ObjectTypeInformation, buffer, sizeof buffer, &length))) {
+    if (ours && NT_SUCCESS(::NtQueryObject(reinterpret_cast<HANDLE>(value), ObjectTypeInformation, buffer,
+                                           sizeof buffer, &length))) {
       const auto* info = reinterpret_cast<const PUBLIC_OBJECT_TYPE_INFORMATION*>(buffer);
       type = narrow(std::wstring(info->TypeName.Buffer, info->TypeName.Length / sizeof(wchar_t)));
     }
@@ -128,7 +128,9 @@ std::vector<std::string> describe_handles(const std::vector<ULONG_PTR>& values, 
 }
 }  // namespace
 
-std::vector<std::string> open_handles() { return describe_handles(win32_handle_table::current_process_handles(), true); }
+std::vector<std::string> open_handles() {
+  return describe_handles(win32_handle_table::current_process_handles(), true);
+}
 
 canary::~canary() {
   handle.reset();
@@ -148,8 +150,9 @@ canary make_leaky_canary(std::string_view prefix) {
   c.tag = unique_tag(prefix);
   c.path = temp_dir() + "\\bequest-leaky" + c.tag + ".tmp";
   SECURITY_ATTRIBUTES sa{sizeof sa, nullptr, TRUE};  // the careless part: inheritable
-  HANDLE h = ::CreateFileW(wide(c.path).c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                           &sa, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  HANDLE h = ::CreateFileW(wide(c.path).c_str(), GENERIC_READ | GENERIC_WRITE,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, &sa, CREATE_ALWAYS,
+                           FILE_ATTRIBUTE_NORMAL, nullptr);
   if (h == INVALID_HANDLE_VALUE) fail("CreateFile " + c.path);
   c.handle.reset(h);
   return c;
@@ -325,7 +328,8 @@ std::vector<std::string> security_entries(bequest::native_handle h) {
         const auto* a = static_cast<const SYSTEM_MANDATORY_LABEL_ACE*>(ace);
         out.push_back("label\t" + sid_text(const_cast<DWORD*>(&a->SidStart)) + "\t" + hex(a->Mask));
       } else {
-        out.push_back(std::string(is_dacl ? "other dacl entry " : "other sacl entry ") + std::to_string(header->AceType));
+        out.push_back(std::string(is_dacl ? "other dacl entry " : "other sacl entry ") +
+                      std::to_string(header->AceType));
       }
     }
   };
@@ -494,7 +498,8 @@ std::string make_forwarding_script(const std::string& dir, const std::string& na
   std::filesystem::create_directories(std::filesystem::path(wide(dir)));
   const std::string path = dir + "\\" + name + ".bat";
   const std::string text = "@\"" + probe_path() + "\" argv %*\r\n";
-  HANDLE h = ::CreateFileW(wide(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  HANDLE h =
+      ::CreateFileW(wide(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (h == INVALID_HANDLE_VALUE) fail("CreateFile " + path);
   DWORD written = 0;
   const BOOL ok = ::WriteFile(h, text.data(), static_cast<DWORD>(text.size()), &written, nullptr);
@@ -552,8 +557,8 @@ std::string temp_dir() {
     wchar_t buffer[MAX_PATH + 1];
     const DWORD n = ::GetTempPathW(MAX_PATH + 1, buffer);
     if (n == 0 || n > MAX_PATH) fail("GetTempPath");
-    std::filesystem::path d = std::filesystem::path(std::wstring(buffer, n)) /
-                              (L"bequest-tests-" + std::to_wstring(::GetCurrentProcessId()));
+    std::filesystem::path d =
+        std::filesystem::path(std::wstring(buffer, n)) / (L"bequest-tests-" + std::to_wstring(::GetCurrentProcessId()));
     std::filesystem::create_directories(d);
     return narrow(d.wstring());
   }();
@@ -574,7 +579,8 @@ std::string make_non_executable(const std::string& dir, const std::string& name)
   std::filesystem::create_directories(std::filesystem::path(wide(dir)));
   const bool has_suffix = name.size() >= 4 && ::_stricmp(name.c_str() + name.size() - 4, ".exe") == 0;
   const std::string path = dir + "\\" + name + (has_suffix ? "" : exe_suffix());
-  HANDLE h = ::CreateFileW(wide(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  HANDLE h =
+      ::CreateFileW(wide(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (h == INVALID_HANDLE_VALUE) fail("CreateFile " + path);
   static const char text[] = "this is not a program\r\n";
   DWORD written = 0;
@@ -585,8 +591,8 @@ std::string make_non_executable(const std::string& dir, const std::string& name)
 
 bequest::unique_handle make_shared_memory(const std::string& bytes) {
   const auto size = static_cast<unsigned long long>(bytes.size());
-  HANDLE h = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE | SEC_COMMIT, static_cast<DWORD>(size >> 32),
-                                  static_cast<DWORD>(size & 0xFFFFFFFFu), nullptr);
+  HANDLE h = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE | SEC_COMMIT,
+                                  static_cast<DWORD>(size >> 32), static_cast<DWORD>(size & 0xFFFFFFFFu), nullptr);
   if (!h) fail("CreateFileMapping");
   bequest::unique_handle owned(h);
   void* view = ::MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
