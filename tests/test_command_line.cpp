@@ -312,11 +312,19 @@ TEST_CASE("a character the ANSI code page best-fits onto a quote is refused for 
   CHECK(f.code == std::errc::invalid_argument);
   CHECK(t::mentions(f.message, "args[0]"));
   CHECK(t::mentions(f.message, "U+FF02"));
-  // What the refusal prevents: the ANSI child, told to take the risk, gets three arguments.
+  // What the refusal prevents: the ANSI child, told to take the risk, gets three arguments on
+  // Windows. Under Wine 8 it got one (docs/windows.md): Wine's ANSI command line does not
+  // show the split, while its WideCharToMultiByte does show the best fit that check_best_fit
+  // looks for.
   o.windows.child_reads_wide_command_line = true;
   const auto split = t::lines(t::output_of(o));
-  CHECK(split.size() == 3);
-  CHECK(std::find(split.begin(), split.end(), "--injected") != split.end());
+  INFO("the ANSI child's argv[1..]: " << split.size());
+  if (support::wine_major_version() == 0) {
+    CHECK(split.size() == 3);
+    CHECK(std::find(split.begin(), split.end(), "--injected") != split.end());
+  } else {
+    CHECK_FALSE(split.empty());
+  }
   // A wmain child (the probe) reads the UTF-16 line: the argument arrives whole.
   auto wide = t::probe({"argv", arg});
   wide.windows.child_reads_wide_command_line = true;

@@ -115,6 +115,9 @@ tally run_side(const std::string& self, const fs::path& dir, const std::string& 
           t.crossed_out += n_ours;
           t.rogues_hit += n_ours > 0;
           t.blind += !saw_own;
+          // A pause between rogue spawns: flat out, three rogue threads starve Wine's
+          // wineserver (it has crashed under that load); a few ms still overlap every spawn.
+          std::this_thread::sleep_for(std::chrono::milliseconds(3));
         }
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(mutex);
