@@ -284,6 +284,8 @@ trixie_suite() {  # (in the tree's namespace) trixie_suite CTEST_ARGS...
 # docs/posix.md), built on Linux so that they are tested. It and the sanitizer builds leave out
 # the soak (the plain build soaks 10,000 spawns; a sanitizer slows each spawn several-fold) and
 # the consumer test (it builds and installs a separate copy of bequest). TSan also leaves out
+# the test of run()'s peak memory (TSan's shadow memory is a multiple of what the program
+# allocates, so a bound on the resident size means nothing there; ASan runs it), and
 # the 1 GiB start-up data test: one thread in each process, nothing for TSan to find, and 97 s
 # of instrumented hashing in the child (ASan runs it). The fuzzers run for a fixed time on one
 # core each, so they run while mingw-w64 compiles the Windows build on the others; their output
@@ -300,7 +302,7 @@ cmd_test() {
   t=$SECONDS; run_suite linux || failed=1; soak_figures build/linux; timings+=" linux $((SECONDS - t)) s,"
   t=$SECONDS; run_suite linux-generic -LE 'consumer|soak' || failed=1; timings+=" linux-generic $((SECONDS - t)) s,"
   t=$SECONDS; run_suite linux-asan -LE 'consumer|soak' || failed=1; timings+=" linux-asan $((SECONDS - t)) s,"
-  t=$SECONDS; run_suite linux-tsan -LE 'consumer|soak' -E '^1 GiB of start-up data' || failed=1
+  t=$SECONDS; run_suite linux-tsan -LE 'consumer|soak' -E "^(1 GiB of start-up data|run's memory stays near max_output)" || failed=1
   timings+=" linux-tsan $((SECONDS - t)) s,"
   t=$SECONDS
   mkdir -p build
