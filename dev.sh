@@ -386,6 +386,8 @@ demo_examples() {  # demo_examples DIR [RUNNER]: every example but the side-by-s
     $runner "$dir/socket_workers$ext" || failed=1
   demo_example "large_config: 5 MiB of configuration as start-up data, beyond any command line" \
     $runner "$dir/large_config$ext" || failed=1
+  demo_example "terminal_driver: an interactive program on a terminal, its prompt answered (what expect does)" \
+    $runner "$dir/terminal_driver$ext" || failed=1
   demo_example "async_fleet: 100 children on one thread with Asio, each one's output line by line" \
     $runner "$dir/async_fleet$ext" || failed=1
   return $failed
