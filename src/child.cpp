@@ -61,39 +61,36 @@ std::optional<exit_status> wait_impl(child_impl& c, long long timeout_ms, std::e
   return c.status;
 }
 
-void kill_tree_impl(child_impl& c, std::error_code& ec) {
+// The calls that signal the child's group (kill_tree, signal_group), for a child that leads one
+// (`leads`). Under the lock, so that on POSIX the group is signalled while its leader is ours:
+// not reaped, or kept as a zombie once its status is known (then its id cannot have been reused).
+template <class Send>
+void group_call(child_impl& c, bool leads, std::error_code& ec, Send send) {
   ec.clear();
-  if (!c.tree) {
+  if (!leads) {
     ec = make_error_code(std::errc::invalid_argument);
     return;
   }
-  // Under the lock, so that on POSIX the group is signalled while its leader is ours: not
-  // reaped, or kept as a zombie once its status is known (then its id cannot have been reused).
   std::lock_guard<std::mutex> lock(c.mutex);
   if (c.lost) {
     ec = lost_error();
     return;
   }
-  os::kill_tree(c, ec);
+  send();
   note_lost(c, ec);
 }
 
+void kill_tree_impl(child_impl& c, std::error_code& ec) {
+  group_call(c, c.tree, ec, [&] { os::kill_tree(c, ec); });
+}
+
 void signal_group_impl(child_impl& c, int sig, std::error_code& ec) {
-  ec.clear();
-  if (!c.group_leader) {
-    ec = make_error_code(std::errc::invalid_argument);
-    return;
-  }
-  std::lock_guard<std::mutex> lock(c.mutex);
-  if (c.lost) {
-    ec = lost_error();
-    return;
-  }
-  // After wait() a group leader is kept as a zombie (collect_exit), so its group's id is still
-  // its own; but a child that is not a leader any more than a reaped one has nothing to send to.
-  if (c.status && !c.zombie) return;
-  os::signal_group(c, sig, ec);
-  note_lost(c, ec);
+  group_call(c, c.group_leader, ec, [&] {
+    // A reaped leader's id may be another's now; a waited-for one kept as a zombie still
+    // holds its group's id (collect_exit).
+    if (c.status && !c.zombie) return;
+    os::signal_group(c, sig, ec);
+  });
 }
 
 void signal_impl(child_impl& c, int sig, std::error_code& ec) {
