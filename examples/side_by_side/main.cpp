@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
 // What bequest is for, measured: the same children started twice while other threads start
-// "inherit everything" children as fast as they can — once the usual way, with the raw API as
+// "inherit everything" children one after another — once the usual way, with the raw API as
 // libraries without bequest do it (os_posix.cpp, os_win32.cpp), once with bequest::spawn — and
 // how many handles crossed in either direction.
 //
@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
 
     std::cout << "Side by side on " << sbs::platform_name() << ": " << our_children
               << " children started one after another\nwhile " << rogue_threads
-              << " other threads start \"inherit everything\" children as fast as they can:\n  "
+              << " other threads start \"inherit everything\" children one after another:\n  "
               << sbs::rogue_way() << ".\n"
               << "Each of our children is given one file; each rogue child's stdout is a file of its spawner.\n"
               << "Every child lists the files it holds: what crossed is counted, not assumed.\n\n";
