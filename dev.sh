@@ -268,6 +268,12 @@ run_windows_wine10() {  # the Windows build (already built) under Wine 10
   return $failed
 }
 
+# Under Wine a test that fails or times out runs once more, and CTest's log says so: wineserver
+# itself crashes or stalls now and then under load (docs/windows.md, the Wine table), and the
+# terminal tests hang there now and then (issue 18, not yet explained). A test that fails twice
+# fails the run.
+wine_retry="--repeat until-pass:2"
+
 trixie_suite() {  # (in the tree's namespace) trixie_suite CTEST_ARGS...
   local rc=0
   echo "==> tests: windows under $(in_trixie wine --version) (Debian 13 tree $trixie_root); left out: $trixie_left_out"
@@ -275,7 +281,7 @@ trixie_suite() {  # (in the tree's namespace) trixie_suite CTEST_ARGS...
   in_trixie wineserver -p
   at_exit 'in_trixie wineserver -k 2>/dev/null; in_trixie wineserver -w 2>/dev/null'
   in_trixie wineboot </dev/null >/dev/null 2>&1  # the services, with nothing to inherit (wine_env)
-  in_trixie ctest --test-dir build/windows -j "$jobs" --output-on-failure "$@" || rc=1
+  in_trixie ctest --test-dir build/windows -j "$jobs" --output-on-failure $wine_retry "$@" || rc=1
   return $rc
 }
 
@@ -317,7 +323,7 @@ cmd_test() {
   t=$SECONDS
   if [ $windows_built -eq 1 ]; then
     echo "==> tests: windows under $(wine --version)"
-    ctest --preset windows -j "$jobs" || failed=1
+    ctest --preset windows -j "$jobs" $wine_retry || failed=1
     soak_figures build/windows
   fi
   timings+=" windows (Wine 8) $((SECONDS - t)) s,"
