@@ -341,7 +341,8 @@ cmd_test() {
 
 # The sources clang-format checks (.clang-format at the root; clang-format 14, Debian 12's).
 format_sources() {
-  git ls-files -- 'include/*.hpp' 'src/*.hpp' 'src/*.cpp' 'tests/*.hpp' 'tests/*.cpp'
+  git ls-files -- 'include/*.hpp' 'src/*.hpp' 'src/*.cpp' 'tests/*.hpp' 'tests/*.cpp' 'bench/*.hpp' 'bench/*.cpp' \
+    'examples/*.hpp' 'examples/*.cpp' 'fuzz/*.hpp' 'fuzz/*.cpp'
 }
 
 check_format() {

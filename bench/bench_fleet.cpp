@@ -221,12 +221,18 @@ int main(int argc, char** argv) {
   int rounds = 2;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--csv" && i + 1 < argc) csv_path = argv[++i];
-    else if (a == "--table" && i + 1 < argc) table_path = argv[++i];
-    else if (a == "--generic" && i + 1 < argc) generic = argv[++i];
-    else if (a == "--sizes" && i + 1 < argc) sizes_arg = argv[++i];
-    else if (a == "--rounds" && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--scale" && i + 1 < argc) rounds = std::max(1, static_cast<int>(std::lround(2 * std::atof(argv[++i]))));
+    if (a == "--csv" && i + 1 < argc)
+      csv_path = argv[++i];
+    else if (a == "--table" && i + 1 < argc)
+      table_path = argv[++i];
+    else if (a == "--generic" && i + 1 < argc)
+      generic = argv[++i];
+    else if (a == "--sizes" && i + 1 < argc)
+      sizes_arg = argv[++i];
+    else if (a == "--rounds" && i + 1 < argc)
+      rounds = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--scale" && i + 1 < argc)
+      rounds = std::max(1, static_cast<int>(std::lround(2 * std::atof(argv[++i]))));
     else {
       std::fprintf(stderr,
                    "usage: bench_fleet [--csv FILE] [--table FILE] [--generic PATH] [--sizes N,...] [--rounds R]\n"
@@ -277,8 +283,7 @@ int main(int argc, char** argv) {
   };
   auto libuv_delivery = [&](std::size_t n) { return delivery_median("libuv", n); };
   std::printf("%-18s %6s %12s %10s %8s %8s %9s %11s %9s %9s %10s %8s\n", "impl", "N", "delivery_ms", "us/child",
-              "/waitpid", "/libuv", "one_us",
-              "cpu_run_ms", "cpu_del", "fds/child", "KiB/child", "spawn_s");
+              "/waitpid", "/libuv", "one_us", "cpu_run_ms", "cpu_del", "fds/child", "KiB/child", "spawn_s");
   std::vector<bench::row> rows, one_rows;
   auto one_median = [&](const char* name, std::size_t n) -> double {
     for (const auto& im : impls) {
@@ -303,8 +308,8 @@ int main(int argc, char** argv) {
       const double fds = median_of(v, &figures::fds_per_child), bytes = median_of(v, &figures::bytes_per_child);
       std::printf("%-18s %6zu %12.2f %10.2f %8.3f %8.3f %9.1f %11.1f %9.1f %9.2f %10.1f %8.2f\n", im.name.c_str(), n,
                   row.median_us / 1000, row.median_us / static_cast<double>(n), *row.ratio_to_raw,
-                  row.median_us / libuv_delivery(n), median_of(v, &figures::one_us), cpu_run / 1000, cpu_del / 1000, fds, bytes / 1024,
-                  median_of(v, &figures::spawn_s));
+                  row.median_us / libuv_delivery(n), median_of(v, &figures::one_us), cpu_run / 1000, cpu_del / 1000,
+                  fds, bytes / 1024, median_of(v, &figures::spawn_s));
     }
   }
   // For bench/plot.gp: one block per implementation (its name heads the first column), blocks
@@ -312,7 +317,9 @@ int main(int argc, char** argv) {
   std::FILE* table = table_path.empty() ? nullptr : std::fopen(table_path.c_str(), "w");
   if (!table_path.empty() && !table) die(errno_text(("write " + table_path).c_str()));
   for (std::size_t i = 0; table && i < impls.size(); ++i) {
-    std::fprintf(table, "%s%s\tN\tdelivery_us\tdelivery_us_per_child\tcpu_run_us_per_child\tcpu_delivery_us\tfds_per_child\tbytes_per_child\tone_exit_us\n",
+    std::fprintf(table,
+                 "%s%s\tN\tdelivery_us\tdelivery_us_per_child\tcpu_run_us_per_child\tcpu_delivery_us\tfds_per_"
+                 "child\tbytes_per_child\tone_exit_us\n",
                  i ? "\n\n" : "", impls[i].name.c_str());
     for (const std::size_t n : sizes) {
       const auto& v = impls[i].runs.at(n);
@@ -338,8 +345,8 @@ int main(int argc, char** argv) {
     const auto lo = delivery_of(name, smallest), hi = delivery_of(name, largest);
     if (!lo || !hi) continue;
     const double growth = (*hi / static_cast<double>(largest)) / (*lo / static_cast<double>(smallest));
-    std::printf("  %-18s delivery per child at %zu / at %zu: %.2f (goal <= 1.5: %s)\n", name, largest, smallest,
-                growth, growth <= 1.5 ? "met" : "MISSED");
+    std::printf("  %-18s delivery per child at %zu / at %zu: %.2f (goal <= 1.5: %s)\n", name, largest, smallest, growth,
+                growth <= 1.5 ? "met" : "MISSED");
   }
   if (const auto b = delivery_of("bequest", largest)) {
     const double ratio = *b / libuv_delivery(largest);

@@ -61,8 +61,9 @@ int main(int argc, char** argv) {
   ::kill(child, SIGKILL);
   ::waitid(P_PIDFD, static_cast<id_t>(pidfd), nullptr, WEXITED);
   ::close(pidfd);
-  std::printf("rounds %ld\npidfd_open + close: %.3f us\nidentity check (waitid P_PIDFD WNOHANG|WNOWAIT): %.3f us\n"
-              "per spawn, both: %.3f us\n",
-              rounds, open_us, check_us, open_us + check_us);
+  std::printf(
+      "rounds %ld\npidfd_open + close: %.3f us\nidentity check (waitid P_PIDFD WNOHANG|WNOWAIT): %.3f us\n"
+      "per spawn, both: %.3f us\n",
+      rounds, open_us, check_us, open_us + check_us);
   return 0;
 }

@@ -331,9 +331,8 @@ void run_phase(const phase& ph, std::vector<impl>& impls, const std::vector<work
     active.push_back(&im);
     cells.push_back(&im.cell);
   }
-  bench::interleave(cells, limits, [&](std::size_t i) {
-    turn(*active[i], ph.threads, ph.threads > 1 ? two_thread_batch : 1);
-  });
+  bench::interleave(cells, limits,
+                    [&](std::size_t i) { turn(*active[i], ph.threads, ph.threads > 1 ? two_thread_batch : 1); });
 
   auto samples_of = [&](const char* name) -> const std::vector<double>& {
     return std::find_if(impls.begin(), impls.end(), [&](const impl& im) { return im.name == name; })->cell.samples_us;
@@ -341,8 +340,8 @@ void run_phase(const phase& ph, std::vector<impl>& impls, const std::vector<work
   auto median_of = [&](const char* name) { return bench::quantile(samples_of(name), 0.5); };
   const double raw_median = median_of("posix_spawn");
   const double vfork_median = median_of("vfork+exec");
-  std::printf("%-22s %10s %10s %8s %8s %12s %11s\n", "impl", "median_us", "p90_us", "spawns", "secs",
-              "/posix_spawn", "/vfork+exec");
+  std::printf("%-22s %10s %10s %8s %8s %12s %11s\n", "impl", "median_us", "p90_us", "spawns", "secs", "/posix_spawn",
+              "/vfork+exec");
   for (const auto& im : impls) {
     if (im.excluded) continue;
     if (im.skip) {
@@ -351,7 +350,8 @@ void run_phase(const phase& ph, std::vector<impl>& impls, const std::vector<work
     }
     result r{{ph.name, im.name, bench::quantile(im.cell.samples_us, 0.5), bench::quantile(im.cell.samples_us, 0.9),
               std::nullopt},
-             0, 0};
+             0,
+             0};
     r.row.ratio_to_raw = r.row.median_us / raw_median;
     r.paired_ratio_to_raw = bench::paired_ratio(im.cell.samples_us, samples_of("posix_spawn"));
     r.ratio_to_vfork = r.row.median_us / vfork_median;
@@ -378,10 +378,14 @@ int main(int argc, char** argv) {
   std::string only, impl_filter;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--csv" && i + 1 < argc) csv_path = argv[++i];
-    else if (a == "--scale" && i + 1 < argc) scale = std::atof(argv[++i]);
-    else if (a == "--only" && i + 1 < argc) only = argv[++i];
-    else if (a == "--impls" && i + 1 < argc) impl_filter = argv[++i];
+    if (a == "--csv" && i + 1 < argc)
+      csv_path = argv[++i];
+    else if (a == "--scale" && i + 1 < argc)
+      scale = std::atof(argv[++i]);
+    else if (a == "--only" && i + 1 < argc)
+      only = argv[++i];
+    else if (a == "--impls" && i + 1 < argc)
+      impl_filter = argv[++i];
     else {
       std::fprintf(stderr, "usage: bench_spawn [--csv FILE] [--scale X] [--only PHASE,...] [--impls NAME,...]\n");
       return 2;
@@ -425,11 +429,8 @@ int main(int argc, char** argv) {
 
   constexpr std::size_t MiB = std::size_t(1) << 20;
   const std::vector<phase> phases{
-      {"16 MiB", 16 * MiB, 0, 1},
-      {"10000 fds", 16 * MiB, 10000, 1},
-      {"2 threads", 16 * MiB, 0, 2},
-      {"1 GiB", 1024 * MiB, 0, 1},
-      {"4 GiB", 4096 * MiB, 0, 1},
+      {"16 MiB", 16 * MiB, 0, 1},  {"10000 fds", 16 * MiB, 10000, 1}, {"2 threads", 16 * MiB, 0, 2},
+      {"1 GiB", 1024 * MiB, 0, 1}, {"4 GiB", 4096 * MiB, 0, 1},
   };
 
   std::vector<result> results;
@@ -442,9 +443,11 @@ int main(int argc, char** argv) {
     const bool room = ph.resident <= 64 * MiB || available_bytes() >= need;
     for (auto& im : impls) im.skip = im.excluded || (im.remote && !room);
     if (!room) {
-      std::printf("\n%s: only %.1f GiB available, %.1f GiB needed for the workers too: the workers (Python, Rust, Boost.Process v2) left out\n",
-                  ph.name.c_str(), static_cast<double>(available_bytes()) / (1024.0 * MiB),
-                  static_cast<double>(need) / (1024.0 * MiB));
+      std::printf(
+          "\n%s: only %.1f GiB available, %.1f GiB needed for the workers too: the workers (Python, Rust, "
+          "Boost.Process v2) left out\n",
+          ph.name.c_str(), static_cast<double>(available_bytes()) / (1024.0 * MiB),
+          static_cast<double>(need) / (1024.0 * MiB));
     }
     run_phase(ph, impls, workers, limits, results);
   }
@@ -453,16 +456,17 @@ int main(int argc, char** argv) {
   std::printf("\nall phases: %.0f s\n", bench::seconds_since(t0));
 
   // The goals, each a ratio to raw posix_spawn in the same phase of this run.
-  std::printf("\ngoals (bequest against raw posix_spawn, same run, same parent state; ratio of the medians, and\n"
-              "the median of the per-round ratios as a cross-check):\n");
+  std::printf(
+      "\ngoals (bequest against raw posix_spawn, same run, same parent state; ratio of the medians, and\n"
+      "the median of the per-round ratios as a cross-check):\n");
   auto goal = [&](const std::string& ph, const char* what, double limit, bool throughput) {
     const result* r = find_result(results, ph, "bequest");
     if (!r) return;
     const double value = throughput ? 1.0 / *r->row.ratio_to_raw : *r->row.ratio_to_raw;
     const double paired = throughput ? 1.0 / r->paired_ratio_to_raw : r->paired_ratio_to_raw;
     const bool met = throughput ? value >= limit : value <= limit;
-    std::printf("  %-10s %-17s %6.3f  (goal %s %.2f) %-6s  paired %6.3f   bequest/vfork+exec %.3f\n", ph.c_str(),
-                what, value, throughput ? ">=" : "<=", limit, met ? "met" : "MISSED", paired, r->ratio_to_vfork);
+    std::printf("  %-10s %-17s %6.3f  (goal %s %.2f) %-6s  paired %6.3f   bequest/vfork+exec %.3f\n", ph.c_str(), what,
+                value, throughput ? ">=" : "<=", limit, met ? "met" : "MISSED", paired, r->ratio_to_vfork);
   };
   goal("16 MiB", "time ratio", 1.05, false);
   goal("1 GiB", "time ratio", 1.05, false);
@@ -474,10 +478,11 @@ int main(int argc, char** argv) {
   const result* c = find_result(results, "10000 fds", "posix_spawn+closefrom");
   const result* raw = find_result(results, "10000 fds", "posix_spawn");
   if (b && c && raw) {
-    std::printf("  10000 fds  bequest / posix_spawn+closefrom %.3f; posix_spawn+closefrom / posix_spawn %.3f\n"
-                "             (closing the descriptors costs the kernel %+.0f us a spawn; bequest adds %+.0f us)\n",
-                b->row.median_us / c->row.median_us, *c->row.ratio_to_raw, c->row.median_us - raw->row.median_us,
-                b->row.median_us - c->row.median_us);
+    std::printf(
+        "  10000 fds  bequest / posix_spawn+closefrom %.3f; posix_spawn+closefrom / posix_spawn %.3f\n"
+        "             (closing the descriptors costs the kernel %+.0f us a spawn; bequest adds %+.0f us)\n",
+        b->row.median_us / c->row.median_us, *c->row.ratio_to_raw, c->row.median_us - raw->row.median_us,
+        b->row.median_us - c->row.median_us);
   }
 
   if (!csv_path.empty()) {

@@ -41,9 +41,9 @@ std::string narrow(const std::wstring& w) {
   return s;
 }
 
-std::wstring g_child;         // absolute path of tiny_child.exe
+std::wstring g_child;  // absolute path of tiny_child.exe
 std::string g_child_utf8;
-std::wstring g_command_line;  // "path"
+std::wstring g_command_line;   // "path"
 std::vector<HANDLE> g_listed;  // inheritable duplicates of our std handles, for the raw handle list
 
 void wait_success(HANDLE process, const char* who) {
@@ -79,9 +79,8 @@ void spawn_handle_list() {
   std::vector<unsigned char> storage(size);
   auto* list = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(storage.data());
   if (!::InitializeProcThreadAttributeList(list, 1, 0, &size)) die("InitializeProcThreadAttributeList");
-  if (!g_listed.empty() &&
-      !::UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, g_listed.data(),
-                                   g_listed.size() * sizeof(HANDLE), nullptr, nullptr)) {
+  if (!g_listed.empty() && !::UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, g_listed.data(),
+                                                        g_listed.size() * sizeof(HANDLE), nullptr, nullptr)) {
     die("UpdateProcThreadAttribute");
   }
   STARTUPINFOEXW si{};
@@ -117,9 +116,12 @@ int wmain(int argc, wchar_t** argv) {
   long count = 0;
   for (int i = 1; i < argc; ++i) {
     const std::wstring a = argv[i];
-    if (a == L"--csv" && i + 1 < argc) csv_path = narrow(argv[++i]);
-    else if (a == L"--plot" && i + 1 < argc) plot_path = narrow(argv[++i]);
-    else if (a == L"--scale" && i + 1 < argc) scale = std::wcstod(argv[++i], nullptr);
+    if (a == L"--csv" && i + 1 < argc)
+      csv_path = narrow(argv[++i]);
+    else if (a == L"--plot" && i + 1 < argc)
+      plot_path = narrow(argv[++i]);
+    else if (a == L"--scale" && i + 1 < argc)
+      scale = std::wcstod(argv[++i], nullptr);
     else if (a == L"--impl" && i + 2 < argc) {
       only = narrow(argv[++i]);
       count = std::wcstol(argv[++i], nullptr, 10);
@@ -176,8 +178,7 @@ int wmain(int argc, wchar_t** argv) {
   bench::interleave(cells, limits, [&](std::size_t i) {
     const auto s = bench::clock_type::now();
     impls[i].spawn();
-    impls[i].cell.samples_us.push_back(
-        std::chrono::duration<double, std::micro>(bench::clock_type::now() - s).count());
+    impls[i].cell.samples_us.push_back(std::chrono::duration<double, std::micro>(bench::clock_type::now() - s).count());
     ++impls[i].cell.spawns;
   });
 
@@ -212,11 +213,12 @@ int wmain(int argc, wchar_t** argv) {
   }
   const double ratio = *rows[0].ratio_to_raw;
   const double mean_ratio = means[0] / means[1];
-  std::printf("\ngoal (bequest against raw CreateProcessW, same run; ratio of the medians, of the means, and the\n"
-              "median of the per-round ratios as a cross-check):\n"
-              "  wine       time ratio        %6.3f  (goal <= 1.05) %-6s  means %6.3f %-6s  paired %6.3f\n",
-              ratio, ratio <= 1.05 ? "met" : "MISSED", mean_ratio, mean_ratio <= 1.05 ? "met" : "MISSED",
-              bench::paired_ratio(impls[0].cell.samples_us, impls[1].cell.samples_us));
+  std::printf(
+      "\ngoal (bequest against raw CreateProcessW, same run; ratio of the medians, of the means, and the\n"
+      "median of the per-round ratios as a cross-check):\n"
+      "  wine       time ratio        %6.3f  (goal <= 1.05) %-6s  means %6.3f %-6s  paired %6.3f\n",
+      ratio, ratio <= 1.05 ? "met" : "MISSED", mean_ratio, mean_ratio <= 1.05 ? "met" : "MISSED",
+      bench::paired_ratio(impls[0].cell.samples_us, impls[1].cell.samples_us));
   if (!csv_path.empty() && !bench::write_csv(csv_path, rows)) die("write " + csv_path);
   if (!plot_path.empty()) {
     // For bench/plot.gp's Wine panel: name, mean µs, ratio of the means to raw CreateProcessW.

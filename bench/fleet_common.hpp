@@ -90,7 +90,8 @@ class fleet_run {
     while (got < children()) {
       const ssize_t r = ::read(ready_r_, buf, sizeof buf);
       if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) die("fleet: " + std::to_string(got) + " of " + std::to_string(children()) + " children said they run");
+      if (r <= 0)
+        die("fleet: " + std::to_string(got) + " of " + std::to_string(children()) + " children said they run");
       got += static_cast<std::size_t>(r);
     }
     ::close(ready_r_);
@@ -116,8 +117,8 @@ class fleet_run {
 
   void report() const {
     if (delivery_us_ < 0) die("fleet: the last exit was never delivered");
-    std::printf("fleet %zu %.1f %.1f %.1f %.3f %.0f %.3f %.1f\n", n_, delivery_us_, cpu_end_ - cpu0_, cpu_end_ - cpu_go_,
-                fds_per_child_, bytes_per_child_, spawn_s_, one_us_);
+    std::printf("fleet %zu %.1f %.1f %.1f %.3f %.0f %.3f %.1f\n", n_, delivery_us_, cpu_end_ - cpu0_,
+                cpu_end_ - cpu_go_, fds_per_child_, bytes_per_child_, spawn_s_, one_us_);
     std::fflush(stdout);
   }
 

@@ -206,8 +206,10 @@ std::string as_ansi_child_reads(std::string_view s) {
     char32_t cp = 0;
     const std::size_t n = decode(s, i, cp);
     const char image = n > 1 ? model_image(cp, nullptr) : 0;
-    if (image != 0) out += image;
-    else out.append(s.substr(i, n));
+    if (image != 0)
+      out += image;
+    else
+      out.append(s.substr(i, n));
     i += n;
   }
   return out;

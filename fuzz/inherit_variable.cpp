@@ -147,8 +147,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& e : entries) taken = taken || e.first == name;
     if (taken) continue;
     // Small values too, so that lists within each bound are common.
-    const std::uint64_t value = in.ConsumeBool() ? in.ConsumeIntegralInRange<std::uint64_t>(0, 65535)
-                                                 : in.ConsumeIntegral<std::uint64_t>();
+    const std::uint64_t value =
+        in.ConsumeBool() ? in.ConsumeIntegralInRange<std::uint64_t>(0, 65535) : in.ConsumeIntegral<std::uint64_t>();
     entries.emplace_back(std::move(name), value);
   }
   const std::string published = bequest::detail::format_inherit_variable(entries);

@@ -27,8 +27,8 @@
 namespace bequest_fuzz {
 
 enum class argv_dialect {
-  c_runtime,           ///< the Microsoft C runtime's startup code (main's argv)
-  command_line_to_argv ///< shell32's CommandLineToArgvW
+  c_runtime,            ///< the Microsoft C runtime's startup code (main's argv)
+  command_line_to_argv  ///< shell32's CommandLineToArgvW
 };
 
 std::vector<std::string> split_windows_command_line(std::string_view line, argv_dialect dialect);

@@ -55,8 +55,10 @@ peer boost_v2_peer() {
     asio::io_context ctx;
     asio::readable_pipe out(ctx);
     std::optional<bp2::process> c;
-    if (listed >= 0) c.emplace(ctx, program, args, bp2::process_stdio{{}, out, {}}, bp2::posix::bind_fd(3, listed));
-    else c.emplace(ctx, program, args, bp2::process_stdio{{}, out, {}});
+    if (listed >= 0)
+      c.emplace(ctx, program, args, bp2::process_stdio{{}, out, {}}, bp2::posix::bind_fd(3, listed));
+    else
+      c.emplace(ctx, program, args, bp2::process_stdio{{}, out, {}});
     std::string text = read_all(out);
     c->wait();
     return text;

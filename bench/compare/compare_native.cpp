@@ -93,8 +93,9 @@ peer boost_v1_peer() {
   p.name = "boost.process v1";
   p.capture = [](const std::string& program, const std::vector<std::string>& args, int listed) {
     bp::ipstream out;
-    bp::child c = listed >= 0 ? bp::child(bp::exe = program, bp::args = args, bp::std_out > out, bp::posix::fd.bind(3, listed))
-                              : bp::child(bp::exe = program, bp::args = args, bp::std_out > out);
+    bp::child c = listed >= 0
+                      ? bp::child(bp::exe = program, bp::args = args, bp::std_out > out, bp::posix::fd.bind(3, listed))
+                      : bp::child(bp::exe = program, bp::args = args, bp::std_out > out);
     std::string text((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
     c.wait();
     return text;
@@ -102,7 +103,7 @@ peer boost_v1_peer() {
   p.piped = [](const std::string& program, const std::vector<std::string>& args) {
     bp::opstream in;
     bp::ipstream out, err;
-    bp::child c(bp::exe = program, bp::args = args, bp::std_in < in, bp::std_out > out, bp::std_err > err);
+    bp::child c(bp::exe = program, bp::args = args, bp::std_in<in, bp::std_out> out, bp::std_err > err);
     std::vector<std::string> ids{fd_target(in.pipe().native_sink()), fd_target(out.pipe().native_source()),
                                  fd_target(err.pipe().native_source())};
     in.pipe().close();
@@ -142,7 +143,8 @@ struct uv_run_state {
   bool exited = false;
 };
 
-std::vector<char*> c_argv(const std::string& program, const std::vector<std::string>& args, std::vector<std::string>& keep) {
+std::vector<char*> c_argv(const std::string& program, const std::vector<std::string>& args,
+                          std::vector<std::string>& keep) {
   keep.clear();
   keep.push_back(program);
   keep.insert(keep.end(), args.begin(), args.end());
@@ -243,7 +245,8 @@ peer libuv_peer() {
   p.name = "libuv";
   p.capture = [](const std::string& program, const std::vector<std::string>& args, int listed) {
     std::string out;
-    if (const int rc = uv_run_child(program, args, listed, false, out, nullptr)) throw std::runtime_error(uv_strerror(rc));
+    if (const int rc = uv_run_child(program, args, listed, false, out, nullptr))
+      throw std::runtime_error(uv_strerror(rc));
     return out;
   };
   p.piped = [](const std::string& program, const std::vector<std::string>& args) {
@@ -328,8 +331,10 @@ pid_t raw_start(bool use_fork, const std::string& program, const std::vector<std
     if (out >= 0) ::dup2(out, 1);
     if (err >= 0) ::dup2(err, 2);
     if (listed >= 0) ::dup2(listed, 3);
-    if (search) ::execvp(argv[0], argv.data());
-    else ::execv(argv[0], argv.data());
+    if (search)
+      ::execvp(argv[0], argv.data());
+    else
+      ::execv(argv[0], argv.data());
     const int e = errno;
     (void)!::write(report[1], &e, sizeof e);
     ::_exit(127);

@@ -182,8 +182,10 @@ inline std::string only_listed(const peer& p, const setup& s) {
           ++listed_arrived;
         } else {
           got_extra = true;
-          if (target.find("/rogue-canary-") != std::string::npos) ++rogue_canaries;
-          else others.insert(target);
+          if (target.find("/rogue-canary-") != std::string::npos)
+            ++rogue_canaries;
+          else
+            others.insert(target);
         }
       }
       extra += got_extra;
@@ -197,8 +199,10 @@ inline std::string only_listed(const peer& p, const setup& s) {
     for (const auto& o : others) cell += ", " + o;
     cell += ")";
   }
-  if (!p.no_listing.empty()) cell += "; no listed descriptor (" + p.no_listing + ")";
-  else if (listed_arrived != spawns_per_scenario) cell += "; the listed one arrived in " + std::to_string(listed_arrived);
+  if (!p.no_listing.empty())
+    cell += "; no listed descriptor (" + p.no_listing + ")";
+  else if (listed_arrived != spawns_per_scenario)
+    cell += "; the listed one arrived in " + std::to_string(listed_arrived);
   return cell;
 }
 

@@ -80,8 +80,10 @@ int main(int, char** argv) {
   int lines = 0, failed = 0, unknown = 0;
   for (const auto& w : workers) {
     lines += w->lines;
-    if (!w->status) ++unknown;
-    else if (!w->status->success()) ++failed;
+    if (!w->status)
+      ++unknown;
+    else if (!w->status->success())
+      ++failed;
   }
   std::cout << count << " workers done: " << lines << " lines, " << failed << " reported failure, " << unknown
             << " unknown\n";

@@ -62,10 +62,10 @@ int list_files(const std::string& tag) {
 }
 
 struct tally {
-  int children = 0, crossed_in = 0, children_hit = 0;   // our children, and what they received
-  int rogues = 0, crossed_out = 0, rogues_hit = 0;      // the rogues' children, and ours they received
-  int blind = 0;                                        // children that did not see their own file
-  std::string error;                                    // a failure to start a rogue child
+  int children = 0, crossed_in = 0, children_hit = 0;  // our children, and what they received
+  int rogues = 0, crossed_out = 0, rogues_hit = 0;     // the rogues' children, and ours they received
+  int blind = 0;                                       // children that did not see their own file
+  std::string error;                                   // a failure to start a rogue child
 };
 
 // A child's listing against the one file it was given: how many of the other entries `foreign`
@@ -108,8 +108,8 @@ tally run_side(const std::string& self, const fs::path& dir, const std::string& 
           const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
           in.close();
           bool saw_own = false;
-          const int n_ours = crossings(lines_of(text), name, saw_own,
-                                       [](const std::string& s) { return s.rfind("ours-", 0) == 0; });
+          const int n_ours =
+              crossings(lines_of(text), name, saw_own, [](const std::string& s) { return s.rfind("ours-", 0) == 0; });
           std::lock_guard<std::mutex> lock(mutex);
           ++t.rogues;
           t.crossed_out += n_ours;
@@ -173,8 +173,8 @@ int main(int argc, char** argv) {
 
     std::cout << "Side by side on " << sbs::platform_name() << ": " << our_children
               << " children started one after another\nwhile " << rogue_threads
-              << " other threads start \"inherit everything\" children one after another:\n  "
-              << sbs::rogue_way() << ".\n"
+              << " other threads start \"inherit everything\" children one after another:\n  " << sbs::rogue_way()
+              << ".\n"
               << "Each of our children is given one file; each rogue child's stdout is a file of its spawner.\n"
               << "Every child lists the files it holds: what crossed is counted, not assumed.\n\n";
 

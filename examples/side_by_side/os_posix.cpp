@@ -66,7 +66,7 @@ std::vector<std::string> open_file_paths() {
     char* end = nullptr;
     const long fd = std::strtol(e->d_name, &end, 10);
     if (end == e->d_name || *end != '\0' || fd == ::dirfd(dir)) continue;
-    struct stat st{};
+    struct stat st {};
     if (::fstat(static_cast<int>(fd), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     char target[PATH_MAX];
     const ssize_t n = ::readlink(("/proc/self/fd/" + std::string(e->d_name)).c_str(), target, sizeof target);

@@ -138,7 +138,8 @@ std::vector<HANDLE> own_handles() {
 HANDLE inheritable_std_handle(DWORD which) {
   HANDLE h = ::GetStdHandle(which), copy = nullptr;
   if (h == nullptr || h == INVALID_HANDLE_VALUE) return nullptr;
-  if (!::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &copy, 0, TRUE, DUPLICATE_SAME_ACCESS)) return nullptr;
+  if (!::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &copy, 0, TRUE, DUPLICATE_SAME_ACCESS))
+    return nullptr;
   return copy;
 }
 

@@ -35,7 +35,8 @@ struct listener {
 // a socket can be bound to one port only: the workers' Asio could not take it on. So the
 // parent opens it with Winsock directly (non-inheritable; bequest passes it by name).
 listener open_listener(asio::io_context&) {
-  const SOCKET s = ::WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  const SOCKET s =
+      ::WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
   if (s == INVALID_SOCKET) throw std::system_error(::WSAGetLastError(), std::system_category(), "WSASocketW");
   sockaddr_in a{};
   a.sin_family = AF_INET;
