@@ -16,8 +16,6 @@ namespace {
 
 constexpr std::string_view placeholder_open = "{handle:";
 
-char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 }  // namespace
 
 const char* stdio_name(int index) noexcept {
@@ -64,29 +62,20 @@ std::string handle_template::render(const child_values& values) const {
   return out;
 }
 
-bool env_names_equal(std::string_view a, std::string_view b, bool ignore_case) noexcept {
-  if (!ignore_case) return a == b;
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
-
-env_pairs::env_pairs(bool ignore_case, std::vector<std::pair<std::string, std::string>> initial)
-    : ignore_case_(ignore_case) {
+env_pairs::env_pairs(std::vector<std::pair<std::string, std::string>> initial, env_name_rule same_name)
+    : same_name_(same_name) {
   entries_.reserve(initial.size() + 8);
   for (auto& [name, value] : initial) entries_.emplace_back(std::move(name), handle_template(std::move(value)));
 }
 
-const handle_template* env_pairs::find(std::string_view name) const noexcept {
+const handle_template* env_pairs::find(std::string_view name) const {
   for (const auto& e : entries_) {
-    if (env_names_equal(e.first, name, ignore_case_)) return &e.second;
+    if (same_name_(e.first, name)) return &e.second;
   }
   return nullptr;
 }
 
-std::optional<std::string_view> env_pairs::text_of(std::string_view name) const noexcept {
+std::optional<std::string_view> env_pairs::text_of(std::string_view name) const {
   const handle_template* value = find(name);
   if (!value) return std::nullopt;
   return std::string_view(value->text());
@@ -94,7 +83,7 @@ std::optional<std::string_view> env_pairs::text_of(std::string_view name) const 
 
 void env_pairs::set(std::string name, handle_template value) {
   for (auto& e : entries_) {
-    if (env_names_equal(e.first, name, ignore_case_)) {
+    if (same_name_(e.first, name)) {
       e.second = std::move(value);
       return;
     }
@@ -103,9 +92,9 @@ void env_pairs::set(std::string name, handle_template value) {
 }
 
 void env_pairs::erase(std::string_view name) {
-  entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
-                                [&](const auto& e) { return env_names_equal(e.first, name, ignore_case_); }),
-                 entries_.end());
+  entries_.erase(
+      std::remove_if(entries_.begin(), entries_.end(), [&](const auto& e) { return same_name_(e.first, name); }),
+      entries_.end());
 }
 
 std::optional<std::string> launch_plan::child_variable(std::string_view name) const {

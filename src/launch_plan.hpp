@@ -9,6 +9,7 @@
 // pure method of the plan, render_arguments() / render_environment().
 
 #include "child_impl.hpp"
+#include "platform.hpp"
 #include "startup_internal.hpp"
 
 #include <bequest/handle.hpp>
@@ -60,33 +61,36 @@ class handle_template {
   std::vector<placeholder> placeholders_;
 };
 
-/// True when two environment names are the same name: exactly on POSIX, without regard to
-/// (ASCII) case on Windows (`ignore_case`).
-bool env_names_equal(std::string_view a, std::string_view b, bool ignore_case) noexcept;
+/// The rule that says whether two environment names are one variable's: the system's,
+/// os::env_names_equal, except in unit tests, which give a double to see what shared code
+/// does with a rule that is not their own platform's.
+using env_name_rule = bool (*)(std::string_view, std::string_view);
 
 /// The child's environment as (name, value) pairs, in the parent's order then the order new
 /// names were set, looked up with the platform's own name comparison. Values may hold
-/// handle placeholders; lookups see the value as written.
+/// handle placeholders; lookups see the value as written. Names that the rule calls the
+/// same are one variable, which keeps the spelling it had first and takes the last value.
 class env_pairs {
  public:
-  explicit env_pairs(bool ignore_case = false) : ignore_case_(ignore_case) {}
+  explicit env_pairs(env_name_rule same_name = os::env_names_equal) : same_name_(same_name) {}
   /// Starts from `initial` (this process's environment), kept as it is, in its order.
-  env_pairs(bool ignore_case, std::vector<std::pair<std::string, std::string>> initial);
+  explicit env_pairs(std::vector<std::pair<std::string, std::string>> initial,
+                     env_name_rule same_name = os::env_names_equal);
   /// The value of `name`, or nullptr.
-  [[nodiscard]] const handle_template* find(std::string_view name) const noexcept;
+  [[nodiscard]] const handle_template* find(std::string_view name) const;
   /// The text of `name`'s value as written, or empty when it is not set.
-  [[nodiscard]] std::optional<std::string_view> text_of(std::string_view name) const noexcept;
-  /// Sets `name`: an existing entry keeps its position and takes the new value.
+  [[nodiscard]] std::optional<std::string_view> text_of(std::string_view name) const;
+  /// Sets `name`: an existing entry keeps its position and its name's spelling, and takes the
+  /// new value.
   void set(std::string name, handle_template value);
   /// Removes every entry named `name`.
   void erase(std::string_view name);
-  [[nodiscard]] bool ignore_case() const noexcept { return ignore_case_; }
   [[nodiscard]] const std::vector<std::pair<std::string, handle_template>>& entries() const noexcept {
     return entries_;
   }
 
  private:
-  bool ignore_case_;
+  env_name_rule same_name_;
   std::vector<std::pair<std::string, handle_template>> entries_;
 };
 

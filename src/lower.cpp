@@ -212,15 +212,16 @@ bool lower_arguments(const spawn_options& o, launch_plan& plan, failure& f) {
 
 }  // namespace
 
-bool lower_environment(const spawn_options& o, launch_plan& plan, failure& f) {
+bool lower_environment(const spawn_options& o, launch_plan& plan, failure& f, env_name_rule same_name) {
   plan.parents_environment = o.env.inherits() && o.env.changes().empty() &&
                              (o.inherit.empty() || !o.set_inherit_variable) && o.startup_data.empty() &&
                              !os::get_env(inherit_variable);
   if (plan.parents_environment) return true;
   // Ordered as the parent's environment, then new names in the order they were set; a
-  // variable set twice keeps its first position and its last value.
-  env_pairs env(os::env_names_ignore_case(),
-                o.env.inherits() ? os::current_environment() : std::vector<std::pair<std::string, std::string>>{});
+  // variable set twice (under names the system calls the same) keeps its first position and
+  // spelling, and its last value.
+  env_pairs env(o.env.inherits() ? os::current_environment() : std::vector<std::pair<std::string, std::string>>{},
+                same_name);
   const auto& changes = o.env.changes();
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const auto& c = changes[i];

@@ -24,8 +24,10 @@ bool lower_options(const spawn_options& options, launch_plan& plan, failure& f);
 
 /// The environment step of lower_options alone: `plan.parents_environment`, or the child's
 /// variables in `plan.environment` (the parent's unless `options.env` starts empty, then the
-/// changes, then no BEQUEST_INHERIT). For the unit tests.
-bool lower_environment(const spawn_options& options, launch_plan& plan, failure& f);
+/// changes, then no BEQUEST_INHERIT), names compared by `same_name`. For the unit tests,
+/// which may give another platform's rule.
+bool lower_environment(const spawn_options& options, launch_plan& plan, failure& f,
+                       env_name_rule same_name = os::env_names_equal);
 
 /// Opens what `plan` asks to be made for the child: the pipes (our ends go to `c`), the files
 /// and the start-up data object. On failure `f` says which stream failed and what closed.

@@ -156,13 +156,19 @@ bool communicate(transfer& t, std::optional<std::chrono::steady_clock::time_poin
 
 // --- environ.cpp -------------------------------------------------------------------------
 
-/// True where environment variable names compare without regard to case (Windows).
-bool env_names_ignore_case() noexcept;
+/// True when `a` and `b` name the same environment variable, by the system's own rule: POSIX
+/// compares the bytes; Windows compares the UTF-16 names ordinally without regard to case, as
+/// CompareStringOrdinal(a, b, TRUE) does (so "PEER_äßö" and "PEER_ÄßÖ" are one name, "ß" and
+/// "SS" two). Both are in current_environment's encoding. May throw std::bad_alloc.
+bool env_names_equal(std::string_view a, std::string_view b);
 /// True where every string handed to the system is converted from UTF-8 (Windows), so that
 /// text that is not UTF-8 must be refused up front.
 bool strings_must_be_utf8() noexcept;
-/// This process's environment as UTF-8 (name, value) pairs, in its own order.
+/// This process's environment as (name, value) pairs, in its own order, exactly: POSIX the
+/// bytes as they are; Windows WTF-8 (src/wtf8.hpp: UTF-8, but an unpaired surrogate in its
+/// 3-byte form), which the child's block turns back into the very same UTF-16 units.
 std::vector<std::pair<std::string, std::string>> current_environment();
+/// The value of `name` (UTF-8) in this process, in current_environment's encoding.
 std::optional<std::string> get_env(const std::string& name);
 void unset_env(const std::string& name) noexcept;
 

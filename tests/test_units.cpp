@@ -5,8 +5,12 @@
 #include "error_text.hpp"
 #include "inherit_format.hpp"
 #include "lowering.hpp"
+#include "wtf8.hpp"
 
 #include <cerrno>
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 using bequest::detail::parse_inherit_variable;
 using t::mentions;
@@ -124,17 +128,113 @@ TEST_CASE("handle placeholders are found once and rendered with the child's valu
 }
 
 TEST_CASE("environment names compare as the platform does", "[units]") {
-  using bequest::detail::env_names_equal;
-  CHECK(env_names_equal("Path", "PATH", true));
-  CHECK_FALSE(env_names_equal("Path", "PATH", false));
-  CHECK_FALSE(env_names_equal("PATH", "PATH2", true));
-  bequest::detail::env_pairs env(true, {{"Path", "a"}, {"HOME", "h"}});
+  using bequest::detail::os::env_names_equal;
+  const bool windows = !support::exe_suffix().empty();
+  CHECK(env_names_equal("PATH", "PATH"));
+  CHECK_FALSE(env_names_equal("PATH", "PATH2"));
+  CHECK_FALSE(env_names_equal("PATH", "PAT"));
+  // Windows: ordinal and without regard to case, beyond ASCII too (CompareStringOrdinal with
+  // bIgnoreCase, as the system's own environment does); POSIX: the bytes.
+  CHECK(env_names_equal("Path", "PATH") == windows);
+  CHECK(env_names_equal("PEER_\u00e4\u00df\u00f6", "PEER_\u00c4\u00df\u00d6") == windows);  // äßö, ÄßÖ
+  CHECK(env_names_equal("\u03a9mega_\u0416", "\u03c9MEGA_\u0436") == windows);              // Ωmega_Ж, ωMEGA_ж
+  // One unit is never two: ß is not SS.
+  CHECK_FALSE(env_names_equal("PEER_\u00df", "PEER_SS"));
+  // An unpaired surrogate (in its WTF-8 form, as current_environment gives it) is equal to
+  // itself only; the letters around it still fold.
+  CHECK(env_names_equal("X\xED\xA0\x80", "x\xED\xA0\x80") == windows);
+  CHECK_FALSE(env_names_equal("X\xED\xA0\x80", "X\xED\xA0\x81"));
+  CHECK_FALSE(env_names_equal("X\xED\xA0\x80", "X\xEF\xBF\xBD"));  // nor U+FFFD, what it used to become
+}
+
+namespace {
+/// A test double for another platform's rule: names equal without regard to the case of ASCII
+/// and of the Latin-1 letters À..Þ / à..þ (UTF-8 C3 80..9E / C3 A0..BE), so that shared code is
+/// seen to use the rule it is given, on either platform.
+std::string latin1_folded(std::string_view s) {
+  std::string out(s);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto c = static_cast<unsigned char>(out[i]);
+    if (c >= 'A' && c <= 'Z') out[i] = static_cast<char>(c + 32);
+    if (c == 0xC3 && i + 1 < out.size()) {
+      const auto d = static_cast<unsigned char>(out[i + 1]);
+      if (d >= 0x80 && d <= 0x9E && d != 0x97) out[i + 1] = static_cast<char>(d + 32);
+      ++i;
+    }
+  }
+  return out;
+}
+bool latin1_ignoring_case(std::string_view a, std::string_view b) { return latin1_folded(a) == latin1_folded(b); }
+bool same_bytes(std::string_view a, std::string_view b) { return a == b; }
+}  // namespace
+
+TEST_CASE("the environment's names are one variable when the rule says so, under the first spelling", "[units]") {
+  bequest::detail::env_pairs env({{"Path", "a"}, {"HOME", "h"}, {"PEER_\u00e4\u00df\u00f6", "p"}},
+                                 latin1_ignoring_case);
   env.set("PATH", bequest::detail::handle_template("b"));
-  REQUIRE(env.entries().size() == 2);
+  env.set("PEER_\u00c4\u00df\u00d6", bequest::detail::handle_template("q"));
+  REQUIRE(env.entries().size() == 3);
   CHECK(env.entries()[0].first == "Path");  // the first spelling stays, with the last value
   CHECK(env.text_of("path") == std::string_view("b"));
+  CHECK(env.entries()[2].first == "PEER_\u00e4\u00df\u00f6");
+  CHECK(env.text_of("peer_\u00c4\u00df\u00d6") == std::string_view("q"));
   env.erase("home");
-  CHECK(env.entries().size() == 1);
+  CHECK(env.entries().size() == 2);
+
+  // The same through lowering, with each rule: the changes as the caller made them.
+  bequest::spawn_options o;
+  o.program = "x";
+  o.env = bequest::environment::empty()
+              .set("PEER_\u00e4\u00df\u00f6", "1")
+              .set("PEER_\u00c4\u00df\u00d6", "2")
+              .set("Other", "x")
+              .unset("OTHER");
+  CHECK(t::lowered_environment(o, {}, {}, latin1_ignoring_case) ==
+        std::vector<std::string>{"PEER_\u00e4\u00df\u00f6=2"});
+  CHECK(t::lowered_environment(o, {}, {}, same_bytes) ==
+        std::vector<std::string>{"PEER_\u00e4\u00df\u00f6=1", "PEER_\u00c4\u00df\u00d6=2", "Other=x"});
+}
+
+TEST_CASE("WTF-8 carries any UTF-16 units and gives them back unit for unit", "[units]") {
+  namespace wtf8 = bequest::detail::wtf8;
+  using units = std::u16string;
+  CHECK(wtf8::encode(std::u16string_view(u"plain \u00e4\u20ac")) == "plain \xC3\xA4\xE2\x82\xAC");
+  CHECK(wtf8::encode(std::u16string_view(u"\U0001F600")) == "\xF0\x9F\x98\x80");  // a pair: UTF-8's 4 bytes
+  const units lone = {u'a', 0xD800, u'b', 0xDC00};                                // unpaired lead, unpaired trail
+  CHECK(wtf8::encode(std::u16string_view(lone)) ==
+        "a\xED\xA0\x80"
+        "b\xED\xB0\x80");
+  const units trail_then_lead = {0xDC00, 0xD800};  // not a pair: the order is wrong
+  CHECK(wtf8::encode(std::u16string_view(trail_then_lead)) == "\xED\xB0\x80\xED\xA0\x80");
+
+  // Every single unit, and every lead or trail beside every kind of neighbour, round-trips.
+  units out;
+  for (std::uint32_t u = 0; u <= 0xFFFF; ++u) {
+    const units one(1, static_cast<char16_t>(u));
+    REQUIRE(wtf8::decode(wtf8::encode(std::u16string_view(one)), out));
+    REQUIRE(out == one);
+  }
+  for (char16_t a : {u'x', char16_t(0xD800), char16_t(0xDBFF), char16_t(0xDC00), char16_t(0xDFFF), char16_t(0xFFFF)}) {
+    for (char16_t b :
+         {u'x', char16_t(0xD800), char16_t(0xDBFF), char16_t(0xDC00), char16_t(0xDFFF), char16_t(0xE000)}) {
+      const units two = {a, b};
+      INFO(static_cast<unsigned>(a) << " " << static_cast<unsigned>(b));
+      CHECK((wtf8::decode(wtf8::encode(std::u16string_view(two)), out) && out == two));
+    }
+  }
+
+  // Not WTF-8: a pair written as two 3-byte forms (its one form is 4 bytes), and what is not
+  // UTF-8 either.
+  for (const char* bad : {"\xED\xA0\xBD\xED\xB8\x80", "\xC3", "\xC0\xAF", "\xE0\x80\xAF", "\xF4\x90\x80\x80", "\x80",
+                          "\xFF", "\xED\xA0"}) {
+    INFO(bad);
+    CHECK_FALSE(wtf8::decode(bad, out));
+  }
+  REQUIRE(
+      wtf8::decode("a\xED\xA0\x80"
+                   "b",
+                   out));
+  CHECK(out == units{u'a', 0xD800, u'b'});
 }
 
 TEST_CASE("UTF-8 is checked to the letter", "[units]") {

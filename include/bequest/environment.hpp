@@ -15,10 +15,22 @@ namespace bequest {
 /// The environment a child starts with: the parent's (`inherit()`, the default) or none
 /// (`empty()`), then the changes made with `set()` and `unset()`, applied in order.
 ///
-/// Names and values are UTF-8. Windows compares names without regard to case, as its own
-/// environment does; POSIX compares them exactly. A name must be non-empty and contain
-/// neither `=` nor NUL; a value must not contain NUL (checked by `spawn()`, which names the
-/// offending entry).
+/// Names and values are UTF-8 (on POSIX any bytes). A name must be non-empty and contain
+/// neither `=` nor NUL; a value must not contain NUL; on Windows both must be valid UTF-8
+/// (checked by `spawn()`, which names the offending entry).
+///
+/// Names are compared as the system compares them. Windows: ordinally and without regard to
+/// case, for every letter the system's uppercase table knows, not ASCII only (what
+/// `CompareStringOrdinal(..., TRUE)` does): `PEER_äßö` and `PEER_ÄßÖ` are one variable, `ß`
+/// and `SS` are two. POSIX: byte for byte. Where two names are one variable the child has it
+/// once, under the spelling it had FIRST (the parent's, else the first `set()`), with the
+/// last value set.
+///
+/// What the child inherits and the caller does not change reaches it exactly as the parent
+/// has it, even when it is not valid text (POSIX: bytes that are no UTF-8; Windows: UTF-16
+/// with an unpaired surrogate). bequest never reads such a variable for the caller: there is
+/// no call that returns the parent's environment, and a name that is not valid UTF-16 cannot
+/// be given to `set()` or `unset()` (`empty()` leaves it out).
 ///
 /// ```
 /// opts.env = bequest::environment::inherit().set("LANG", "C").unset("DISPLAY");

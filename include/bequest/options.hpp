@@ -119,7 +119,11 @@ struct spawn_options {
   std::vector<std::string> args;
   /// `argv[0]` as the child sees it. Default: `program` as given.
   std::optional<std::string> argv0;
-  /// The child's environment. Default: the parent's.
+  /// The child's environment. Default: the parent's, passed exactly (a variable that is not
+  /// valid text included). Names are compared as the system does (Windows: without regard to
+  /// case, beyond ASCII too; POSIX: exactly), and two names that are one variable keep the
+  /// FIRST spelling with the last value: `set("Path", "a").set("PATH", "b")` gives `Path=b` on
+  /// Windows. See `environment`.
   environment env = environment::inherit();
   /// The child's working directory. Default: the parent's.
   std::optional<std::filesystem::path> cwd;

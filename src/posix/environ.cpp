@@ -9,7 +9,7 @@ extern char** environ;  // NOLINT: POSIX declares it nowhere in a header on ever
 
 namespace bequest::detail::os {
 
-bool env_names_ignore_case() noexcept { return false; }
+bool env_names_equal(std::string_view a, std::string_view b) { return a == b; }
 
 bool strings_must_be_utf8() noexcept { return false; }
 

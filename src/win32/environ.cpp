@@ -12,7 +12,17 @@
 namespace bequest::detail {
 namespace os {
 
-bool env_names_ignore_case() noexcept { return true; }
+bool env_names_equal(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  std::wstring wa, wb;
+  // Names that are not WTF-8 never come from the system; they can only be the same by bytes.
+  if (!win32::from_wtf8(a, wa) || !win32::from_wtf8(b, wb)) return false;
+  if (wa.size() > static_cast<std::size_t>(INT_MAX) || wb.size() > static_cast<std::size_t>(INT_MAX)) return false;
+  // The rule the system's own environment functions follow (and the one CreateProcessW's
+  // block is sorted by): ordinal, through the system's uppercase table, not the locale's.
+  return ::CompareStringOrdinal(wa.data(), static_cast<int>(wa.size()), wb.data(), static_cast<int>(wb.size()), TRUE) ==
+         CSTR_EQUAL;
+}
 
 bool strings_must_be_utf8() noexcept { return true; }
 
@@ -27,7 +37,8 @@ std::vector<std::pair<std::string, std::string>> current_environment() {
     // with '=', so the separator is the first '=' after the first character.
     const std::size_t eq = entry.find(L'=', 1);
     if (eq == std::wstring_view::npos) continue;
-    vars.emplace_back(win32::to_utf8(entry.substr(0, eq)), win32::to_utf8(entry.substr(eq + 1)));
+    // WTF-8, not UTF-8: a variable that is not valid UTF-16 still reaches a child exactly.
+    vars.emplace_back(win32::to_wtf8(entry.substr(0, eq)), win32::to_wtf8(entry.substr(eq + 1)));
   }
   ::FreeEnvironmentStringsW(block);
   return vars;
@@ -47,7 +58,7 @@ std::optional<std::string> get_env(const std::string& name) {
     }
     if (n < value.size()) {
       value.resize(n);
-      return win32::to_utf8(value);
+      return win32::to_wtf8(value);
     }
     value.resize(n);
   }
@@ -82,7 +93,10 @@ bool make_environment_block(const std::vector<std::pair<std::string, std::string
   std::wstring value;
   for (const auto& [name, text] : env) {
     entry w;
-    if (!to_wide(name, w.text) || !to_wide(text, value)) {
+    // WTF-8 rather than UTF-8: what came from the parent's environment is turned back into
+    // its own units. The caller's names and values were refused already if not UTF-8
+    // (lower.cpp), so nothing the caller wrote can bring a surrogate in.
+    if (!from_wtf8(name, w.text) || !from_wtf8(text, value)) {
       return spawn_failed(f, program, make_error_code(std::errc::illegal_byte_sequence),
                           detail::text::format("environment variable \"{}\" is not valid UTF-8", name));
     }

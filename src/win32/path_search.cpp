@@ -70,7 +70,7 @@ std::vector<std::wstring> extensions(const launch_plan& plan) {
   std::wstring text = L".COM;.EXE;.BAT;.CMD";
   if (auto value = plan.child_variable("PATHEXT")) {
     std::wstring w;
-    if (to_wide(*value, w) && !w.empty()) text = w;
+    if (from_wtf8(*value, w) && !w.empty()) text = w;
   }
   std::vector<std::wstring> exts;
   for (std::wstring& e : split_list(text)) {
@@ -145,7 +145,9 @@ bool find_program(const launch_plan& plan, std::wstring& resolved, failure& f) {
 
   const auto path_value = plan.child_variable("PATH");
   std::wstring path_list;
-  if (path_value && !to_wide(*path_value, path_list)) path_list.clear();
+  // WTF-8: the child's PATH as it will have it, an inherited one exactly (an entry that is
+  // not valid UTF-16 included).
+  if (path_value && !from_wtf8(*path_value, path_list)) path_list.clear();
   const auto exts = extensions(plan);
   const bool try_as_is = has_extension(name);
   for (const std::wstring& dir : split_list(path_list)) {
@@ -178,7 +180,7 @@ std::wstring plain_path(const std::wstring& path) {
 std::wstring command_interpreter(const launch_plan& plan) {
   if (auto value = plan.child_variable("ComSpec")) {
     std::wstring w;
-    if (to_wide(*value, w) && w.size() >= 3 &&
+    if (from_wtf8(*value, w) && w.size() >= 3 &&
         ((w[1] == L':' && (w[2] == L'\\' || w[2] == L'/')) || (w[0] == L'\\' && w[1] == L'\\'))) {
       const DWORD attributes = ::GetFileAttributesW(w.c_str());
       if (attributes != INVALID_FILE_ATTRIBUTES && !(attributes & FILE_ATTRIBUTE_DIRECTORY)) return w;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
-// Win32: UTF-8 (the API's strings) to UTF-16 (the Win32 boundary) and back.
+// Win32: UTF-8 (the API's strings) to UTF-16 (the Win32 boundary) and back; WTF-8 for the
+// system's strings that need not be valid UTF-16.
 #include "win32.hpp"
+
+#include "../wtf8.hpp"
 
 #include <climits>
 
@@ -29,5 +32,9 @@ std::string to_utf8(std::wstring_view text) {
   ::WideCharToMultiByte(CP_UTF8, 0, text.data(), in_size, out.data(), n, nullptr, nullptr);
   return out;
 }
+
+std::string to_wtf8(std::wstring_view text) { return wtf8::encode(text); }
+
+bool from_wtf8(std::string_view text, std::wstring& out) { return wtf8::decode(text, out); }
 
 }  // namespace bequest::detail::win32

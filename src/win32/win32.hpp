@@ -34,6 +34,11 @@ inline bool out_of_handles() noexcept {
 bool to_wide(std::string_view text, std::wstring& out);
 /// UTF-16 to UTF-8; an unpaired surrogate becomes U+FFFD.
 std::string to_utf8(std::wstring_view text);
+/// UTF-16 that need not be valid (the system's own strings: environment, paths) to WTF-8
+/// (src/wtf8.hpp), which from_wtf8 turns back into the same units.
+std::string to_wtf8(std::wstring_view text);
+/// WTF-8 (valid UTF-8 included) to UTF-16. False when `text` is not WTF-8.
+bool from_wtf8(std::string_view text, std::wstring& out);
 
 // --- handle.cpp ---
 
@@ -145,7 +150,9 @@ bool check_best_fit(const launch_plan& plan, const child_values& values, failure
 // --- environ.cpp ---
 
 /// The UTF-16 environment block CreateProcessW wants: entries sorted by name without regard
-/// to case, each NUL-terminated, one more NUL at the end.
+/// to case, each NUL-terminated, one more NUL at the end. `env` is WTF-8: the parent's
+/// variables as os::current_environment gave them (so each reaches the child unit for unit,
+/// an unpaired surrogate included) and the caller's, which lowering checked to be UTF-8.
 bool make_environment_block(const std::vector<std::pair<std::string, std::string>>& env, std::wstring& block,
                             std::string_view program, failure& f);
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <cstdint>
+#include <cstdio>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -44,6 +45,21 @@ std::vector<open_handle> list_handles() {
 std::vector<std::string> environment() {
   std::vector<std::string> env;
   for (char** p = environ; p && *p; ++p) env.emplace_back(*p);
+  return env;
+}
+
+std::vector<std::string> environment_hex(const std::string& prefix) {
+  std::vector<std::string> env;
+  char digits[3];
+  for (char** p = environ; p && *p; ++p) {
+    if (std::strncmp(*p, prefix.c_str(), prefix.size()) != 0) continue;
+    std::string hex;
+    for (const char* c = *p; *c; ++c) {
+      std::snprintf(digits, sizeof digits, "%02X", static_cast<unsigned char>(*c));
+      hex += digits;
+    }
+    env.push_back(std::move(hex));
+  }
   return env;
 }
 

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <string_view>
 
 namespace probe {
 namespace {
@@ -91,6 +92,28 @@ std::vector<std::string> environment() {
   for (const wchar_t* p = block; *p;) {
     const std::size_t n = wcslen(p);
     env.push_back(to_utf8(p, n));
+    p += n + 1;
+  }
+  ::FreeEnvironmentStringsW(block);
+  return env;
+}
+
+std::vector<std::string> environment_hex(const std::string& prefix) {
+  std::vector<std::string> env;
+  wchar_t* block = ::GetEnvironmentStringsW();
+  if (!block) return env;
+  const std::wstring wide_prefix(prefix.begin(), prefix.end());  // ASCII
+  char digits[5];
+  for (const wchar_t* p = block; *p;) {
+    const std::size_t n = wcslen(p);
+    if (std::wstring_view(p, n).substr(0, wide_prefix.size()) == wide_prefix) {
+      std::string hex;
+      for (std::size_t i = 0; i < n; ++i) {
+        std::snprintf(digits, sizeof digits, "%04X", static_cast<unsigned>(p[i]));
+        hex += digits;
+      }
+      env.push_back(std::move(hex));
+    }
     p += n + 1;
   }
   ::FreeEnvironmentStringsW(block);

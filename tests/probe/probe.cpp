@@ -7,6 +7,8 @@
 //   argv              print argv[0..] one per line (escaped), then stop reading commands
 //   env               print the environment, sorted, one escaped entry per line
 //   getenv NAME       print the value of NAME, or "<unset>"
+//   env-hex PREFIX    print each entry whose name starts with PREFIX in its raw units, in hex,
+//                     sorted (probe_os.hpp, environment_hex)
 //   cwd               print the current directory
 //   fds               print every open handle: "VALUE<TAB>DESCRIPTION"
 //   inherited         print bequest::inherited_handles(): "NAME<TAB>VALUE"
@@ -158,6 +160,10 @@ int run(const std::vector<std::string>& args) {
         }
       }
       out += escape(value) + "\n";
+    } else if (cmd == "env-hex" && need(1)) {
+      auto env = environment_hex(args[++i]);
+      std::sort(env.begin(), env.end());
+      for (const std::string& e : env) out += e + "\n";
     } else if (cmd == "cwd") {
       out += escape(current_directory()) + "\n";
     } else if (cmd == "fds") {

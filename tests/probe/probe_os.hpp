@@ -21,6 +21,10 @@ struct open_handle {
 std::vector<open_handle> list_handles();
 /// The environment as UTF-8 "NAME=VALUE" strings.
 std::vector<std::string> environment();
+/// Every "NAME=VALUE" entry of the environment whose name starts with the ASCII `prefix`, in
+/// its raw units, unconverted, in hexadecimal: POSIX two digits a byte (environ); Windows four
+/// a UTF-16 unit (GetEnvironmentStringsW).
+std::vector<std::string> environment_hex(const std::string& prefix);
 /// The current directory, UTF-8.
 std::string current_directory();
 /// Writes bytes to stdout / stderr without any translation.

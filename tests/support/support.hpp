@@ -270,6 +270,43 @@ class foreign_reaper {
   std::unique_ptr<state> state_;
 };
 
+// --- environ_posix.cpp / environ_win32.cpp ---
+
+/// While alive, this process has the environment variable `name` set to `value` (both UTF-8),
+/// set the way any code of the process would (POSIX: setenv; Windows:
+/// SetEnvironmentVariableW); what was there before comes back when it is destroyed.
+class scoped_variable {
+ public:
+  scoped_variable(std::string name, const std::string& value);
+  ~scoped_variable();
+  scoped_variable(const scoped_variable&) = delete;
+  scoped_variable& operator=(const scoped_variable&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> saved_;
+};
+
+/// While alive, this process has one environment variable whose name begins with the ASCII
+/// `prefix` and whose name and value are not valid text on this system, set the way foreign
+/// code may set one: POSIX (setenv): name PREFIX "\xFE", value "a\xFF" "b", bytes that are no
+/// UTF-8; Windows (SetEnvironmentVariableW): name PREFIX U+DC00 and value a U+D800 b, UTF-16
+/// units that are unpaired surrogates, so no UTF-16. Removed when destroyed.
+class variable_not_text {
+ public:
+  explicit variable_not_text(const std::string& prefix);
+  ~variable_not_text();
+  variable_not_text(const variable_not_text&) = delete;
+  variable_not_text& operator=(const variable_not_text&) = delete;
+  /// The variable as the probe's `env-hex` mode prints it: "NAME=VALUE" in its raw units, in
+  /// hexadecimal (POSIX: two digits a byte; Windows: four a UTF-16 unit).
+  [[nodiscard]] std::string hex() const { return hex_; }
+
+ private:
+  std::vector<unsigned> name_;  // the name's raw units (bytes / UTF-16 units)
+  std::string hex_;
+};
+
 /// A path guaranteed not to exist.
 std::string missing_path();
 /// A directory for the test's files.
