@@ -14,7 +14,8 @@
 #   ./dev.sh check  the fast inner loop: format check, Linux build, the Linux suite without the
 #                   soak and the consumer test (about a minute once built)
 #   ./dev.sh compare  build bench/compare and run every peer through the same inheritance
-#                   scenarios, writing docs/compare.md (the README's comparison table sums it up)
+#                   scenarios, on Linux and under Wine, writing docs/compare.md (the README's
+#                   comparison tables sum it up)
 #   ./dev.sh docs   build the API reference into build/docs/html
 #   ./dev.sh fuzz [SECONDS]  the libFuzzer targets alone, SECONDS each (600 by default);
 #                   ./dev.sh test runs them for 60 s each after the Linux suite
@@ -551,19 +552,28 @@ cmd_bench() {
 }
 
 # What ./dev.sh compare needs beyond the build: the peers (Boost.Process v1 is in libboost-dev,
-# v2 comes from boost_v2_headers; Python and Rust as the machine has them).
-compare_packages=(cmake ninja-build g++ pkg-config libfmt-dev libasio-dev libboost-dev libboost-filesystem-dev libuv1-dev)
+# v2 comes from boost_v2_headers; Python and Rust as the machine has them), and for the Windows
+# half mingw-w64 and Wine.
+compare_packages=(cmake ninja-build g++ pkg-config libfmt-dev libasio-dev libboost-dev libboost-filesystem-dev libuv1-dev
+                  g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64)
 command -v python3 >/dev/null 2>&1 || compare_packages+=(python3)
 command -v rustc >/dev/null 2>&1 || compare_packages+=(rustc)
 
+# The comparison: Linux natively, then Windows (the windows-compare preset, mingw-w64) under
+# Wine 8 in wine_env's prefix; report.py runs every cell of both and writes docs/compare.md and
+# the README's summary.
 cmd_compare() {
   ensure_packages "${compare_packages[@]}"
+  local start=$SECONDS
   boost_v2_headers || return 1
   build compare || return 1
-  echo "==> compare: every peer through the same scenarios (bench/compare)"
-  python3 bench/compare/report.py build/compare/bench/compare docs/compare.md README.md || return 1
-  sed -n '/^## Summary/,/^Columns:/p' docs/compare.md | sed '$d'
-  echo "==> docs/compare.md"
+  wine_env
+  build windows-compare || return 1
+  echo "==> compare: every peer through the same scenarios (bench/compare), on Linux and under $(wine --version)"
+  python3 bench/compare/report.py build/compare/bench/compare docs/compare.md README.md \
+    --windows build/windows-compare/bench/compare || return 1
+  sed -n '/^## Summary/,/^Columns:/p; /^## Windows summary/,/^Columns:/p' docs/compare.md | grep -v '^Columns:'
+  echo "==> docs/compare.md ($((SECONDS - start)) s)"
 }
 
 cmd_docs() {
