@@ -582,9 +582,10 @@ started python_start(const std::string& program, const std::vector<std::string>&
   std::vector<std::wstring> seq{wide(program)};
   for (const auto& a : args) seq.push_back(wide(a));
   std::wstring line = python_list2cmdline(seq);
-  // _winapi.CreateProcess: EXTENDED_STARTUPINFO_PRESENT with the attribute list when there is one,
-  // CREATE_UNICODE_ENVIRONMENT; the executable None, so CreateProcessW searches for the program
-  // itself (the application's directory, the current directory, the system directories, PATH).
+  // _winapi.CreateProcess: EXTENDED_STARTUPINFO_PRESENT and CREATE_UNICODE_ENVIRONMENT, the
+  // attribute list holding the handle list (none without one); the executable None, so
+  // CreateProcessW searches for the program itself (the application's directory, the current
+  // directory, the system directories, PATH).
   STARTUPINFOEXW si{};
   si.StartupInfo.cb = sizeof si;
   if (redirected) {
@@ -593,11 +594,8 @@ started python_start(const std::string& program, const std::vector<std::string>&
     si.StartupInfo.hStdOutput = child[1];
     si.StartupInfo.hStdError = child[2];
   }
-  DWORD flags = CREATE_UNICODE_ENVIRONMENT;
-  if (list) {
-    si.lpAttributeList = list->get();
-    flags |= EXTENDED_STARTUPINFO_PRESENT;
-  }
+  const DWORD flags = CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT;
+  if (list) si.lpAttributeList = list->get();
   const BOOL ok = ::CreateProcessW(nullptr, line.data(), nullptr, nullptr, close_fds ? FALSE : TRUE, flags, nullptr,
                                    nullptr, &si.StartupInfo, &s.pi);
   const DWORD error = ::GetLastError();

@@ -372,17 +372,21 @@ inline std::string bare_name(const peer& p, const setup& s) {
   ::GetCurrentDirectoryW(MAX_PATH, old_cwd);
   wchar_t old_path[32768];
   const DWORD had_path = ::GetEnvironmentVariableW(L"PATH", old_path, 32768);
-  const std::string marker = s.dir + "\\marker-bare";
-  ::DeleteFileW(wide(marker).c_str());
   // PATH names only the system's directories: compare-evil.exe is in none of them.
-  ::SetEnvironmentVariableW(L"PATH", L"C:\\windows\\system32;C:\\windows");
-  if (!::SetCurrentDirectoryW(wide(cwd).c_str())) fail("SetCurrentDirectoryW");
-  const std::string error = guarded([&] { return p.bare("compare-evil", {"mark", marker}); });
-  ::SetCurrentDirectoryW(old_cwd);
-  ::SetEnvironmentVariableW(L"PATH", had_path ? old_path : nullptr);
-  std::string cell = ::GetFileAttributesW(wide(marker).c_str()) != INVALID_FILE_ATTRIBUTES
-                         ? std::string("ran .\\compare-evil.exe")
-                         : "not run (" + (error.empty() ? std::string("started something else") : error) + ")";
+  auto attempt = [&](const std::string& name, const std::string& marker) {
+    ::DeleteFileW(wide(marker).c_str());
+    ::SetEnvironmentVariableW(L"PATH", L"C:\\windows\\system32;C:\\windows");
+    if (!::SetCurrentDirectoryW(wide(cwd).c_str())) fail("SetCurrentDirectoryW");
+    const std::string error = guarded([&] { return p.bare(name, {"mark", marker}); });
+    ::SetCurrentDirectoryW(old_cwd);
+    ::SetEnvironmentVariableW(L"PATH", had_path ? old_path : nullptr);
+    if (::GetFileAttributesW(wide(marker).c_str()) != INVALID_FILE_ATTRIBUTES)
+      return std::string("ran .\\compare-evil.exe");
+    return "not run (" + (error.empty() ? std::string("started something else") : error) + ")";
+  };
+  // Both spellings: CreateProcessW appends .exe only when it searches, not to lpApplicationName.
+  std::string cell = "`compare-evil`: " + attempt("compare-evil", s.dir + "\\marker-bare") +
+                     "; `compare-evil.exe`: " + attempt("compare-evil.exe", s.dir + "\\marker-bare-exe");
   if (!p.bare_note.empty()) cell += "; " + p.bare_note;
   return cell;
 }

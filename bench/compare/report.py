@@ -37,7 +37,7 @@ WIN_SCENARIOS = [
                     "(CreateProcessW with bInheritHandles = TRUE and no handle list)"),
     ("leaked", "Handles other code made inheritable (3 canaries)"),
     ("stdio-to-foreign", "The child's stdio pipes reach a child that another thread starts meanwhile"),
-    ("bare-name", "A bare program name is taken from the current directory"),
+    ("bare-name", "A bare program name (NAME, then NAME.exe) is taken from the current directory"),
     ("batch-injection", "Batch-file arguments inject a command (BatBadBut, CVE-2024-24576)"),
     ("kill-after-reap", "kill() after another component reaped the child (POSIX only)"),
 ]
@@ -118,8 +118,13 @@ def verdict(scenario, cell):
         if ran:
             return "runs the injected command (" + ", ".join(ran) + ")"
         return "refuses" if "refused" in cell else "nothing injected"
-    if scenario == "bare-name" and cell.startswith("ran .\\"):
-        return "runs .\\NAME.exe"
+    if scenario == "bare-name" and cell.startswith("`compare-evil`"):
+        plain, _, exe = cell[len("`compare-evil`: "):].partition("; `compare-evil.exe`: ")
+        if plain.startswith("ran") and exe.startswith("ran"):
+            return "runs .\\NAME.exe"
+        if plain.startswith("ran") or exe.startswith("ran"):
+            return "runs .\\NAME.exe given " + ("NAME" if plain.startswith("ran") else "NAME.exe")
+        return "never (name as given)" if "does not compile" in cell else "never"
     if "crashed" in cell or cell.startswith("error") or "failed" in cell:
         return "crashed" if "crashed" in cell else "error"
     m = re.match(r"(?:stdio of )?(\d+) of (\d+)", cell)
@@ -130,7 +135,7 @@ def verdict(scenario, cell):
         if "ran" in plain:
             return "runs ./NAME"
         if "PATH with an empty entry" not in cell:
-            return "never"
+            return "never (name as given)" if "does not compile" in cell else "never"
         return "with an empty PATH entry" if "ran" in empty else "never"
     if scenario == "kill-after-reap":
         return "kills the new process" if cell.startswith("killed") else "no signal sent"
@@ -347,7 +352,9 @@ def windows_section(cells, build):
         "`environment::find_executable`, the documented way to start a program by name, does not compile for "
         "Windows in 1.81 (`process_environment`'s initializer-list constructors pass a string literal where "
         "`build_env` takes an `enable_if` pointer), so `bare-name` gives the name to `process` as is, which "
-        "hands it to `CreateProcessW` as `lpApplicationName`. One of its headers includes `<Windows.h>`: "
+        "hands it to `CreateProcessW` as `lpApplicationName`, which Windows completes from the current directory "
+        "without appending `.exe`: `compare-evil.exe` runs `.\\compare-evil.exe`, `compare-evil` finds nothing. "
+        "One of its headers includes `<Windows.h>`: "
         "mingw-w64 has `<windows.h>` on a case-sensitive file system, so the build adds a forwarding header.",
         "- `batch-injection`: the script prints one line and never looks at its arguments, so any `INJECTED` "
         "in the output was run by `cmd.exe` from its command line. Case 1, `\"&echo INJECTED`: a quote that "
