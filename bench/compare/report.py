@@ -14,6 +14,7 @@ import datetime
 import os
 import platform
 import re
+import shlex
 import subprocess
 import sys
 
@@ -88,7 +89,8 @@ def wine_path(path):
     return "Z:" + os.path.abspath(path).replace("/", "\\")
 
 
-def collect_windows(build, scratch):
+def collect_windows(build, scratch, wine):
+    """Every Windows cell, each driver started by the command `wine` (a list)."""
     probe = wine_path(f"{build}/compare_probe.exe")
     cells = {}
     for peer in WIN_PEERS:
@@ -97,9 +99,9 @@ def collect_windows(build, scratch):
                 cells[(peer, scenario)] = "n/a on Windows (a process handle names one process for good)"
                 continue
             if peer == "boost.process v2":
-                cmd = ["wine", f"{build}/compare_boost_v2_win32.exe", probe, wine_path(scratch), scenario]
+                cmd = wine + [f"{build}/compare_boost_v2_win32.exe", probe, wine_path(scratch), scenario]
             else:
-                cmd = ["wine", f"{build}/compare_win32.exe", probe, wine_path(scratch), peer, scenario]
+                cmd = wine + [f"{build}/compare_win32.exe", probe, wine_path(scratch), peer, scenario]
             rc, got, err = run(cmd)
             cells.update(got)
             if (peer, scenario) not in got:
@@ -152,9 +154,14 @@ def version_of(cmd):
 def main():
     args = sys.argv[1:]
     win_build = None
+    wine10 = None
     if "--windows" in args:
         i = args.index("--windows")
         win_build = os.path.abspath(args[i + 1])
+        del args[i:i + 2]
+    if "--wine10" in args:
+        i = args.index("--wine10")
+        wine10 = shlex.split(args[i + 1])
         del args[i:i + 2]
     build, out = args[0], args[1]
     readme = args[2] if len(args) > 2 else None
@@ -162,11 +169,15 @@ def main():
     scratch = os.path.join(build, "scratch")
     subprocess.run(["rm", "-rf", scratch])
     cells = collect(build, scratch)
-    win_cells = None
+    win_cells = win10_cells = None
     if win_build:
         win_scratch = os.path.join(win_build, "scratch")
         subprocess.run(["rm", "-rf", win_scratch])
-        win_cells = collect_windows(win_build, win_scratch)
+        win_cells = collect_windows(win_build, win_scratch, ["wine"])
+        if wine10:
+            win10_scratch = os.path.join(win_build, "scratch-wine10")
+            subprocess.run(["rm", "-rf", win10_scratch])
+            win10_cells = (version_of(wine10 + ["--version"]), collect_windows(win_build, win10_scratch, wine10))
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     with open(os.path.join(root, "include/bequest/version.hpp")) as f:
         v = dict(re.findall(r"#define BEQUEST_VERSION_(MAJOR|MINOR|PATCH) (\d+)", f.read()))
@@ -246,7 +257,7 @@ def main():
     if win_cells is None:
         lines += ["## Not measured in this run", "", "- Windows under Wine (`report.py --windows`, as `./dev.sh compare` runs it).", ""]
     else:
-        lines += windows_section(win_cells, win_build)
+        lines += windows_section(win_cells, win_build, win10_cells)
     with open(out, "w") as f:
         f.write("\n".join(lines))
     if readme:
@@ -261,6 +272,8 @@ def main():
         if win_cells is not None:
             w = lines.index("## Windows summary") + 2
             block += f"\nWindows, under {WINE_VERSION[0]}:\n\n" + "\n".join(lines[w:w + 2 + len(WIN_PEERS)]) + "\n"
+        if win10_cells is not None:
+            block += "\n" + wine10_differences(win_cells, win10_cells) + "\n"
         block += f"\nMeasured by `./dev.sh compare`, {stamp} Each cell, in full, and how each peer was used: " \
             "[docs/compare.md](docs/compare.md).\n"
         with open(readme, "w") as f:
@@ -270,16 +283,40 @@ def main():
 WINE_VERSION = ["Wine"]
 
 
-def windows_section(cells, build):
+def wine10_differences(cells, wine10):
+    """One sentence: the summary cells whose meaning differs between Wine 8 and Wine 10 (a count
+    that is zero under one and not under the other, or another outcome), or that none does."""
+    def meaning(scenario, cell):
+        v = verdict(scenario, cell)
+        m = re.match(r"(\d+) of \d+$", v)
+        return ("none" if m.group(1) == "0" else "some") if m else v
+    version, cells10 = wine10
+    diffs = [f"{peer} `{s}` ({verdict(s, cells[(peer, s)])} under Wine 8, {verdict(s, cells10[(peer, s)])})"
+             for peer in WIN_PEERS for s, _ in WIN_SCENARIOS
+             if meaning(s, cells[(peer, s)]) != meaning(s, cells10[(peer, s)])]
+    name = version.replace("wine-", "Wine ")
+    if not diffs:
+        return f"Under {name} every cell means the same (counts vary from run to run, zero stays zero)."
+    return f"Under {name} these cells differ: " + "; ".join(diffs) + "."
+
+
+def windows_section(cells, build, wine10=None):
+    """The Windows part of docs/compare.md; `wine10`: None or (its version, its cells)."""
     wine = version_of(["wine", "--version"]) or "wine ?"
     WINE_VERSION[0] = wine.replace("wine-", "Wine ")
+    if wine10:
+        w10 = wine10[0].replace("wine-", "Wine ")
+        second = (f"and again under Debian 13's {wine10[0]} in the Debian 13 tree that `./dev.sh test` makes (the "
+                  "second summary table, and a column of each scenario's table)")
+    else:
+        second = ("Wine 10 (Debian 13's) is left out of this run: there was no Debian 13 tree (`./dev.sh test` "
+                  "makes it, and `./dev.sh compare` then uses it)")
     gcc = version_of(["x86_64-w64-mingw32-g++-posix", "-dumpfullversion"])
     lines = [
         f"# Windows, under {WINE_VERSION[0]}",
         "",
         f"The same scenarios on Windows: the drivers are built with mingw-w64 (GCC {gcc}, the `windows-compare` "
-        f"preset) and run under Debian 12's {wine} (`{build_rel(build)}`); Wine 10 (Debian 13's, which "
-        "`./dev.sh test` also runs the suite under) is not part of this run. The probe (`compare_probe_win32.cpp`) "
+        f"preset, `{build_rel(build)}`) and run under Debian 12's {wine}, {second}. The probe (`compare_probe_win32.cpp`) "
         "lists the handles it holds from the system's handle table, as the test suite's probe does, naming a file "
         "by its path and a pipe by its name (the same at both ends); canaries are uniquely named files. \"Rogue\" "
         "threads start children with `CreateProcessW(bInheritHandles = TRUE)` and no handle list, each holding an "
@@ -322,7 +359,7 @@ def windows_section(cells, build):
             "Rust std after 1.77.2's batch-file fix (pattern)",
             "CPython 3.12-3.14 (pattern)",
             wine,
-        ]) + ".",
+        ] + ([wine10[0]] if wine10 else [])) + ".",
         "",
         "## Windows summary",
         "",
@@ -332,12 +369,26 @@ def windows_section(cells, build):
     for peer in WIN_PEERS:
         lines.append(f"| **{peer}** | " + " | ".join(verdict(s, cells[(peer, s)]) for s, _ in WIN_SCENARIOS) + " |")
     lines += ["", "Columns: " + "; ".join(f"`{s}`: {d}" for s, d in WIN_SCENARIOS) + ".", ""]
+    if wine10:
+        lines += [f"## Windows summary, under {w10}", "",
+                  "| | " + " | ".join(s for s, _ in WIN_SCENARIOS) + " |", "|---|" + "---|" * len(WIN_SCENARIOS)]
+        for peer in WIN_PEERS:
+            lines.append(f"| **{peer}** | " +
+                         " | ".join(verdict(s, wine10[1][(peer, s)]) for s, _ in WIN_SCENARIOS) + " |")
+        lines.append("")
     for scenario, description in WIN_SCENARIOS:
         if scenario == "kill-after-reap":
             continue
-        lines += [f"## Windows {scenario}: {description}", "", "| peer | what happened |", "|---|---|"]
+        lines += [f"## Windows {scenario}: {description}", ""]
+        if wine10:
+            lines += [f"| peer | under {WINE_VERSION[0]} | under {w10} |", "|---|---|---|"]
+        else:
+            lines += ["| peer | what happened |", "|---|---|"]
         for peer in WIN_PEERS:
-            lines.append(f"| {peer} | {cells[(peer, scenario)].replace('|', '/')} |")
+            row = f"| {peer} | {cells[(peer, scenario)].replace('|', '/')} |"
+            if wine10:
+                row += f" {wine10[1][(peer, scenario)].replace('|', '/')} |"
+            lines.append(row)
         lines.append("")
     lines += [
         "## Windows notes",
@@ -360,10 +411,10 @@ def windows_section(cells, build):
         "in the output was run by `cmd.exe` from its command line. Case 1, `\"&echo INJECTED`: a quote that "
         "the C runtime's rules escape with a backslash ends cmd.exe's quoted string, and `&` starts a command. "
         "Case 2, `%CMPINJ%` with the variable holding `\"&echo INJECTED-BY-VARIABLE&\"`: real `cmd.exe` expands "
-        "variables before it splits the line, so the expansion's quote and `&` inject too; Wine 8's `cmd.exe` "
-        "expands the variable but does not split at the `&` it produced (checked by hand: "
+        "variables before it splits the line, so the expansion's quote and `&` inject too; the `cmd.exe` of "
+        "Wine 8 and of Wine 10 expands the variable but does not split at the `&` it produced (checked by hand: "
         "`cmd /c \"echo [%V%]\"` with V=`\"&echo X&\"` prints the text), so case 2 cannot show an injection under "
-        "Wine 8 for any peer. bequest escapes both cases for `cmd.exe` (docs/windows.md) and refuses "
+        "Wine for any peer. bequest escapes both cases for `cmd.exe` (docs/windows.md) and refuses "
         "arguments it cannot pass safely.",
         "- A driver that crashes loses only its cell, which says so with its exit code; none did in this run "
         "unless a cell above says otherwise.",
