@@ -4,10 +4,11 @@
 // (libuv, Rust's std, Python's subprocess), each written after the peer's own source, step by
 // step, and named after the file and version it follows (docs/compare.md repeats them):
 //
-// - libuv: src/win/process.c and src/win/process-stdio.c of libuv v1.x with libuv#5100 (2026:
-//   STARTUPINFOEXW with a PROC_THREAD_ATTRIBUTE_HANDLE_LIST of the child's stdio handles).
-// - Rust: library/std/src/sys/process/windows.rs, sys/pal/windows/pipe.rs and
-//   sys/args/windows.rs of rust-lang/rust (2025-26, after the CVE-2024-24576 fix).
+// - libuv: src/win/process.c and src/win/process-stdio.c of libuv v1.x (read at b489fc34) with
+//   libuv#5100 (2026: STARTUPINFOEXW with a PROC_THREAD_ATTRIBUTE_HANDLE_LIST of the child's
+//   stdio handles).
+// - Rust: library/std/src/sys/process/windows.rs (rust-lang/rust 050ad7a0), sys/pal/windows/pipe.rs
+//   and sys/args/windows.rs (24a41186, after the CVE-2024-24576 fix).
 // - Python: Lib/subprocess.py (Popen._get_handles, _execute_child, list2cmdline) and
 //   Modules/_winapi.c (CreateProcess's handle_list) of CPython 3.12-3.14.
 //

@@ -313,7 +313,7 @@ def windows_section(cells, build, wine10=None):
                   "makes it, and `./dev.sh compare` then uses it)")
     gcc = version_of(["x86_64-w64-mingw32-g++-posix", "-dumpfullversion"])
     lines = [
-        f"# Windows, under {WINE_VERSION[0]}",
+        f"# Windows, under {WINE_VERSION[0]}" + (f" and {w10}" if wine10 else ""),
         "",
         f"The same scenarios on Windows: the drivers are built with mingw-w64 (GCC {gcc}, the `windows-compare` "
         f"preset, `{build_rel(build)}`) and run under Debian 12's {wine}, {second}. The probe (`compare_probe_win32.cpp`) "
@@ -328,16 +328,19 @@ def windows_section(cells, build, wine10=None):
         "and three peers that cannot be built for Windows here, so their `CreateProcessW` use is written out "
         "after their sources (`compare_win32.cpp`), step by step, in our own code:",
         "",
-        "- **libuv (pattern)**: libuv v1.x `src/win/process.c` and `src/win/process-stdio.c`, with libuv#5100 "
-        "(merged 2026-03: a `PROC_THREAD_ATTRIBUTE_HANDLE_LIST` of the child's stdio handles). Each stdio slot "
+        "- **libuv (pattern)**: libuv v1.x `src/win/process.c` and `src/win/process-stdio.c` (the program search, "
+        "the quoting and the stdio handles as they stand since v1.x's early releases; read at libuv commit "
+        "b489fc34), with the handle list of libuv#5100 (merged 2026-03: a `PROC_THREAD_ATTRIBUTE_HANDLE_LIST` "
+        "of the child's stdio handles, as the pull request describes it). Each stdio slot "
         "is an inheritable handle: a named pipe `\\\\.\\pipe\\uv\\...` whose client end is opened inheritable, "
         "or an inheritable duplicate of what it inherits; extra slots (the listed handle as fd 3) likewise, "
         "passed to the C runtime in `lpReserved2`; `bInheritHandles = TRUE` with the list. Program search: "
         "the current directory first, then PATH (`search_path`). Arguments quoted by `quote_cmd_arg`; a "
         "`.bat` is started as any program, so `CreateProcessW` hands it to `cmd.exe`.",
         "- **rust std::process (pattern)**: rust-lang/rust `library/std/src/sys/process/windows.rs` "
-        "(`Command::spawn`, `resolve_exe`, `search_paths`), `sys/pal/windows/pipe.rs` (`anon_pipe`) and "
-        "`sys/args/windows.rs` (`make_command_line`, `make_bat_command_line`, after the CVE-2024-24576 fix). "
+        "(`Command::spawn`, `resolve_exe`, `search_paths`; commit 050ad7a0), `sys/pal/windows/pipe.rs` "
+        "(`anon_pipe`) and `sys/args/windows.rs` (`append_arg`, `make_bat_command_line`, after the "
+        "CVE-2024-24576 fix of 1.77.2; commit 24a41186). "
         "Stdio: inheritable duplicates, or named pipes whose child end is inheritable; `bInheritHandles = TRUE` "
         "and no handle list, under a process-wide lock (`CREATE_PROCESS_LOCK`) that only other Rust spawns take. "
         "No way to pass another handle in stable std. Program search: the application's directory, the system "
@@ -356,7 +359,7 @@ def windows_section(cells, build, wine10=None):
             "bequest (this tree, Windows build)",
             "Boost.Process v2 Boost 1.81 headers",
             "libuv v1.x with libuv#5100 (pattern)",
-            "Rust std after 1.77.2's batch-file fix (pattern)",
+            "Rust std of 2025-26, rust-lang/rust 050ad7a0 and 24a41186 (pattern)",
             "CPython 3.12-3.14 (pattern)",
             wine,
         ] + ([wine10[0]] if wine10 else [])) + ".",
