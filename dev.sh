@@ -14,7 +14,8 @@
 #   ./dev.sh check  the fast inner loop: format check, Linux build, the Linux suite without the
 #                   soak and the consumer test (about a minute once built)
 #   ./dev.sh compare  build bench/compare and run every peer through the same inheritance
-#                   scenarios, writing docs/compare.md (the README's comparison table sums it up)
+#                   scenarios, on Linux and under Wine, writing docs/compare.md (the README's
+#                   comparison tables sum it up)
 #   ./dev.sh docs   build the API reference into build/docs/html
 #   ./dev.sh fuzz [SECONDS]  the libFuzzer targets alone, SECONDS each (600 by default);
 #                   ./dev.sh test runs them for 60 s each after the Linux suite
@@ -567,19 +568,47 @@ cmd_bench() {
 }
 
 # What ./dev.sh compare needs beyond the build: the peers (Boost.Process v1 is in libboost-dev,
-# v2 comes from boost_v2_headers; Python and Rust as the machine has them).
-compare_packages=(cmake ninja-build g++ pkg-config libfmt-dev libasio-dev libboost-dev libboost-filesystem-dev libuv1-dev)
+# v2 comes from boost_v2_headers; Python and Rust as the machine has them), and for the Windows
+# half mingw-w64 and Wine.
+compare_packages=(cmake ninja-build g++ pkg-config libfmt-dev libasio-dev libboost-dev libboost-filesystem-dev libuv1-dev
+                  g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64)
 command -v python3 >/dev/null 2>&1 || compare_packages+=(python3)
 command -v rustc >/dev/null 2>&1 || compare_packages+=(rustc)
 
+# (In the Debian 13 tree's namespace) report.py with the Windows half run under Wine 10 as well,
+# each driver through in_trixie's chroot, in its own Wine 10 prefix (the one the suite uses).
+compare_report_wine10() {
+  [ -f "$PWD/build/windows/wineprefix-wine10/system.reg" ] || in_trixie wineboot -i >/dev/null 2>&1
+  in_trixie wineserver -p
+  at_exit 'in_trixie wineserver -k 2>/dev/null; in_trixie wineserver -w 2>/dev/null'
+  in_trixie wineboot </dev/null >/dev/null 2>&1  # the services, with nothing to inherit (wine_env)
+  local wine10
+  wine10=$(printf '%q ' chroot "$trixie_root" /usr/bin/env -i -C "$PWD" PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+    WINEDEBUG=-all WINEPREFIX="$PWD/build/windows/wineprefix-wine10" wine)
+  python3 bench/compare/report.py build/compare/bench/compare docs/compare.md README.md \
+    --windows build/windows-compare/bench/compare --wine10 "$wine10"
+}
+
+# The comparison: Linux natively, then Windows (the windows-compare preset, mingw-w64) under
+# Wine 8 in wine_env's prefix and, when the Debian 13 tree is there (./dev.sh test makes it),
+# under Wine 10 too; report.py runs every cell and writes docs/compare.md and the README's summary.
 cmd_compare() {
   ensure_packages "${compare_packages[@]}"
+  local start=$SECONDS
   boost_v2_headers || return 1
   build compare || return 1
-  echo "==> compare: every peer through the same scenarios (bench/compare)"
-  python3 bench/compare/report.py build/compare/bench/compare docs/compare.md README.md || return 1
-  sed -n '/^## Summary/,/^Columns:/p' docs/compare.md | sed '$d'
-  echo "==> docs/compare.md"
+  wine_env
+  build windows-compare || return 1
+  if [ -d "$trixie_root" ]; then
+    echo "==> compare: every peer through the same scenarios (bench/compare), on Linux, under $(wine --version) and under Wine 10 (the Debian 13 tree $trixie_root)"
+    in_tree_namespace "$trixie_root" compare_report_wine10 || return 1
+  else
+    echo "==> compare: every peer through the same scenarios (bench/compare), on Linux and under $(wine --version); Wine 10 left out: no Debian 13 tree ($trixie_root; ./dev.sh test makes it)"
+    python3 bench/compare/report.py build/compare/bench/compare docs/compare.md README.md \
+      --windows build/windows-compare/bench/compare || return 1
+  fi
+  awk '/^## (Summary|Windows summary)/ { p = 1 } p && /^(Columns:|## Windows only-listed)/ { p = 0 } p' docs/compare.md
+  echo "==> docs/compare.md ($((SECONDS - start)) s)"
 }
 
 cmd_docs() {
