@@ -290,6 +290,13 @@ run_windows_wine10() {  # the Windows build (already built) under Wine 10
   return $failed
 }
 
+# Under Wine a test that fails or times out runs once more, and CTest's log says so: Wine's
+# wineserver itself dies now and then (SIGSEGV, seen with a core dump) while processes are
+# made and listed in parallel, which hangs or fails whatever runs at that moment (docs/
+# windows.md, the Wine table). That is Wine's, not a test's: a test that fails twice fails the
+# run. (The terminal tests' hang, issue 18, was not this and is fixed: wine_desktop.)
+wine_retry="--repeat until-pass:2"
+
 trixie_suite() {  # (in the tree's namespace) trixie_suite CTEST_ARGS...
   local rc=0
   echo "==> tests: windows under $(in_trixie wine --version) (Debian 13 tree $trixie_root); left out: $trixie_left_out"
@@ -298,7 +305,7 @@ trixie_suite() {  # (in the tree's namespace) trixie_suite CTEST_ARGS...
   at_exit 'in_trixie wineserver -k 2>/dev/null; in_trixie wineserver -w 2>/dev/null'
   in_trixie wineboot </dev/null >/dev/null 2>&1  # the services, with nothing to inherit (wine_env)
   wine_desktop "$PWD/build/windows/wineprefix-wine10" in_trixie
-  in_trixie ctest --test-dir build/windows -j "$jobs" --output-on-failure "$@" || rc=1
+  in_trixie ctest --test-dir build/windows -j "$jobs" --output-on-failure $wine_retry "$@" || rc=1
   return $rc
 }
 
@@ -340,7 +347,7 @@ cmd_test() {
   t=$SECONDS
   if [ $windows_built -eq 1 ]; then
     echo "==> tests: windows under $(wine --version)"
-    ctest --preset windows -j "$jobs" || failed=1
+    ctest --preset windows -j "$jobs" $wine_retry || failed=1
     soak_figures build/windows
   fi
   timings+=" windows (Wine 8) $((SECONDS - t)) s,"
