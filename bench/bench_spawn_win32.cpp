@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: BSL-1.0
 // bench_spawn (Windows; ./dev.sh bench runs it under Wine): the time to start a tiny child and
-// wait for it, three ways, side by side in one run:
+// wait for it, four ways, side by side in one run:
 //   bequest                      helper parent + exact handle list (the three std handles)
 //   CreateProcessW               raw, inheriting nothing
 //   CreateProcessW+handle list   raw, the same three std handles made inheritable in this
 //                                process and listed, no helper (the usual "safe" recipe,
 //                                which a foreign CreateProcess(..., TRUE) elsewhere defeats)
+//   boost.process v2             Boost 1.81's boost::process::v2::process + wait, as its docs
+//                                show, on one io_context (header-only, std::filesystem). In
+//                                this process, unlike Linux's boost_v2_worker: nothing else in
+//                                this program uses Boost, so no second Boost version meets it.
 // The implementations take turns one spawn each, in an order shuffled each round; a cell
 // gets at least 200 spawns or at least 3 s.
 //
@@ -18,10 +22,20 @@
 
 #include "bench_common.hpp"
 
+// Boost 1.81's v2 with BOOST_PROCESS_USE_STD_FS names these without including them (as in
+// boost_v2_worker.cpp). Before <windows.h>: Asio's <winsock2.h> must come first.
+#include <boost/optional.hpp>
+#include <boost/type_traits/decay.hpp>
+#include <boost/type_traits/is_convertible.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/process/v2/process.hpp>
+
 #include <windows.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -101,6 +115,12 @@ void spawn_handle_list() {
   ::CloseHandle(pi.hProcess);
 }
 
+void spawn_boost_v2() {
+  static boost::asio::io_context ctx;  // one for the program, as a v2 program would have
+  boost::process::v2::process p(ctx, std::filesystem::path(g_child), {});
+  if (p.wait() != 0) die("boost.process v2: the child did not exit with 0");
+}
+
 struct impl {
   std::string name;
   std::function<void()> spawn;
@@ -157,6 +177,7 @@ int wmain(int argc, wchar_t** argv) {
   impls.push_back({"bequest", spawn_bequest, {}});
   impls.push_back({"CreateProcessW", spawn_raw, {}});
   impls.push_back({"CreateProcessW+handle list", spawn_handle_list, {}});
+  impls.push_back({"boost.process v2", spawn_boost_v2, {}});
 
   if (!only.empty()) {
     for (auto& im : impls) {

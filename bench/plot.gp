@@ -49,7 +49,7 @@ set linetype 10 lc rgb "#17becf"
 plot for [i=2:columns-1] linux using i:xtic(strcol(1)."\nbequest ".strcol(columns)."x") \
      title columnheader(i) lt (i-1)
 
-# --- Wine: bequest against raw CreateProcessW
+# --- Wine: bequest against raw CreateProcessW (with and without a handle list) and Boost.Process v2
 unset label 99
 unset logscale y
 set size 0.28, 0.575
@@ -61,11 +61,12 @@ set offsets 0, 0, graph 0.18, 0
 set key off
 set style data boxes
 set boxwidth 0.6
-set xrange [-0.6:2.6]
+set xrange [-0.6:3.6]
 set xtics rotate by 20 right font ",9"
 set bmargin 6
-# bequest red, raw CreateProcessW blue, with a handle list light blue: as on the Linux panel
-colour(i) = i == 0 ? 0xd62728 : i == 1 ? 0x1f77b4 : 0xaec7e8
+# bequest red, raw CreateProcessW blue, with a handle list light blue, Boost.Process v2 green:
+# as on the Linux panel (bench_spawn_win32.cpp writes them in that order)
+colour(i) = i == 0 ? 0xd62728 : i == 1 ? 0x1f77b4 : i == 2 ? 0xaec7e8 : 0x2ca02c
 plot wine using 0:($2/1000):(colour($0)):xtic(1) lc rgb variable notitle, \
      '' using 0:($2/1000):(sprintf("%.1f ms\n%.3fx", $2/1000, $3)) with labels offset 0,1.5 font ",8" notitle
 
