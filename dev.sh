@@ -70,27 +70,24 @@ wine_env() {
   # already existed, so that wineboot -i above did not run.
   wineboot </dev/null >/dev/null 2>&1 || true
   at_exit 'wineserver -k 2>/dev/null || true'
-  wine_desktop "$WINEPREFIX"
 }
 
-# Start Wine's desktop process (explorer.exe /desktop) now, on /dev/null, and wait until it
-# runs. Otherwise the first program of the run that needs a desktop starts it, and it inherits
-# that program's standard handles: when that program is the conhost of a pseudoconsole
-# (spawn_options::terminal; conhost translates typed input through user32), they are the
-# terminal's output pipe, which then reaches end of file only when explorer exits (not within
-# 200 s), and the terminal test hangs (docs/windows.md, the Wine table). `wineserver -k` ends it.
-wine_desktop() {  # wine_desktop WINEPREFIX [COMMAND PREFIX...], e.g. in_trixie
-  local prefix=$1 i pid
-  shift
-  "$@" wine explorer.exe /desktop </dev/null >/dev/null 2>&1 &
-  for i in $(seq 50); do
-    # This prefix's, not another Wine's.
-    for pid in $(pgrep -f '^C:.*explorer\.exe /desktop'); do
-      tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$prefix" && return 0
-    done
+# Start Wine's desktop process now, on /dev/null, and keep it (tests/wine/hold_desktop.cpp, built
+# with the Windows tests, connects to the desktop and stays). Otherwise the first program that
+# needs a desktop starts it, and it inherits that program's standard handles: when that program
+# is the conhost of a pseudoconsole (spawn_options::terminal; conhost translates typed input
+# through user32), they are the terminal's output pipe, which then reaches end of file only
+# when explorer exits (not within 200 s under Wine 8, about 100 s under Wine 10), and the
+# terminal test hangs (docs/windows.md, the Wine table). `wineserver -k` ends both.
+wine_desktop() {  # wine_desktop [COMMAND PREFIX...], e.g. in_trixie
+  local ready="build/windows/desktop-ready" i
+  rm -f "$ready"
+  "$@" wine build/windows/tests/bequest_hold_desktop.exe "Z:$PWD/$ready" </dev/null >/dev/null 2>&1 &
+  for i in $(seq 100); do
+    [ -e "$ready" ] && { rm -f "$ready"; return 0; }
     sleep 0.2
   done
-  echo "warning: Wine's desktop process did not start; terminal tests may hang" >&2
+  echo "warning: Wine's desktop process did not start (bequest_hold_desktop.exe); terminal tests may hang" >&2
 }
 
 # Wine 10, Debian 13's, beside the machine's Wine 8. A Debian 13 (trixie) tree, made once by
@@ -141,7 +138,7 @@ tree_leave() {  # tree_leave DIR: unmount everything under DIR; fails if anythin
 in_tree_namespace() {  # in_tree_namespace DIR FUNCTION [ARGS...]
   local dir=$1 fn=$2
   shift 2
-  export -f at_exit tree_mounts tree_enter tree_leave in_trixie "$fn"
+  export -f at_exit tree_mounts tree_enter tree_leave in_trixie trixie_command trixie_wine_env wine_desktop "$fn"
   export trixie_root trixie_left_out jobs
   unshare --mount --propagation private \
     bash -c 'tree_enter "$1" || exit 1; fn=$2; shift 2; "$fn" "$@"' _ "$dir" "$fn" "$@"
@@ -266,9 +263,23 @@ soak_figures() {  # soak_figures BUILD_DIR
 # A command in the Debian 13 tree as the Windows suite under Wine 10 sees it: at the same
 # directory, with its own Wine prefix beside Wine 8's (a prefix is not shared between Wine
 # versions) and nothing else from our environment.
+trixie_command() {  # sets the array trixie_cmd to that command prefix
+  trixie_cmd=(chroot "$trixie_root" /usr/bin/env -i -C "$PWD" PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8
+    WINEDEBUG=-all WINEPREFIX="$PWD/build/windows/wineprefix-wine10")
+}
 in_trixie() {
-  chroot "$trixie_root" /usr/bin/env -i -C "$PWD" PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 WINEDEBUG=-all \
-    WINEPREFIX="$PWD/build/windows/wineprefix-wine10" "$@"
+  local trixie_cmd
+  trixie_command
+  "${trixie_cmd[@]}" "$@"
+}
+
+# (In the tree's namespace) Wine 10's prefix, server and services, as wine_env does
+# for Wine 8; the server ends when dev.sh does.
+trixie_wine_env() {
+  [ -f "$PWD/build/windows/wineprefix-wine10/system.reg" ] || in_trixie wineboot -i >/dev/null 2>&1
+  in_trixie wineserver -p
+  at_exit 'in_trixie wineserver -k 2>/dev/null; in_trixie wineserver -w 2>/dev/null'
+  in_trixie wineboot </dev/null >/dev/null 2>&1  # the services, with nothing to inherit (wine_env)
 }
 
 # Under Wine 10 two tests are left out, and said so in the log:
@@ -300,11 +311,8 @@ wine_retry="--repeat until-pass:2"
 trixie_suite() {  # (in the tree's namespace) trixie_suite CTEST_ARGS...
   local rc=0
   echo "==> tests: windows under $(in_trixie wine --version) (Debian 13 tree $trixie_root); left out: $trixie_left_out"
-  [ -f "$PWD/build/windows/wineprefix-wine10/system.reg" ] || in_trixie wineboot -i >/dev/null 2>&1
-  in_trixie wineserver -p
-  at_exit 'in_trixie wineserver -k 2>/dev/null; in_trixie wineserver -w 2>/dev/null'
-  in_trixie wineboot </dev/null >/dev/null 2>&1  # the services, with nothing to inherit (wine_env)
-  wine_desktop "$PWD/build/windows/wineprefix-wine10" in_trixie
+  trixie_wine_env
+  wine_desktop in_trixie
   in_trixie ctest --test-dir build/windows -j "$jobs" --output-on-failure $wine_retry "$@" || rc=1
   return $rc
 }
@@ -347,6 +355,7 @@ cmd_test() {
   t=$SECONDS
   if [ $windows_built -eq 1 ]; then
     echo "==> tests: windows under $(wine --version)"
+    wine_desktop
     ctest --preset windows -j "$jobs" $wine_retry || failed=1
     soak_figures build/windows
   fi
@@ -435,7 +444,7 @@ cmd_demo() {
     log=build/demo-$preset.log
     echo "==> building the examples: $preset (log: $log)"
     if cmake --preset "$preset" > "$log" 2>&1 &&
-       cmake --build --preset "$preset" -j "$jobs" --target bequest_examples >> "$log" 2>&1; then
+       cmake --build --preset "$preset" -j "$jobs" --target bequest_examples $([ "$preset" = windows ] && echo bequest_hold_desktop) >> "$log" 2>&1; then
       [ "$preset" = linux ] && linux=1 || windows=1
     else
       tail -n 30 "$log"
@@ -448,6 +457,7 @@ cmd_demo() {
   if [ $linux -eq 1 ]; then
     demo_example "side_by_side on Linux" build/linux/examples/side_by_side || failed=1
   fi
+  [ $windows -eq 1 ] && wine_desktop  # before the terminal example (wine_desktop says why)
   if [ $windows -eq 1 ]; then
     demo_example "side_by_side on Windows, under $(wine --version)" wine build/windows/examples/side_by_side.exe || failed=1
   fi
@@ -585,13 +595,10 @@ command -v rustc >/dev/null 2>&1 || compare_packages+=(rustc)
 # (In the Debian 13 tree's namespace) report.py with the Windows half run under Wine 10 as well,
 # each driver through in_trixie's chroot, in its own Wine 10 prefix (the one the suite uses).
 compare_report_wine10() {
-  [ -f "$PWD/build/windows/wineprefix-wine10/system.reg" ] || in_trixie wineboot -i >/dev/null 2>&1
-  in_trixie wineserver -p
-  at_exit 'in_trixie wineserver -k 2>/dev/null; in_trixie wineserver -w 2>/dev/null'
-  in_trixie wineboot </dev/null >/dev/null 2>&1  # the services, with nothing to inherit (wine_env)
-  local wine10
-  wine10=$(printf '%q ' chroot "$trixie_root" /usr/bin/env -i -C "$PWD" PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
-    WINEDEBUG=-all WINEPREFIX="$PWD/build/windows/wineprefix-wine10" wine)
+  trixie_wine_env
+  local wine10 trixie_cmd
+  trixie_command
+  wine10=$(printf '%q ' "${trixie_cmd[@]}" wine)
   python3 bench/compare/report.py build/compare/bench/compare docs/compare.md README.md \
     --windows build/windows-compare/bench/compare --wine10 "$wine10"
 }
