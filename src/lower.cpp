@@ -5,6 +5,7 @@
 #include "handle_value.hpp"
 #include "inherit_format.hpp"
 #include "platform.hpp"
+#include "wtf8.hpp"
 
 #include <bequest/inherited.hpp>
 
@@ -241,34 +242,10 @@ bool lower_environment(const spawn_options& o, launch_plan& plan, failure& f, en
 }
 
 bool is_valid_utf8(std::string_view text) noexcept {
-  std::size_t i = 0;
-  const std::size_t n = text.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
+  for (std::size_t i = 0; i < text.size();) {
     std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF)
-      length = 2, cp = c & 0x1Fu;
-    else if (c >= 0xE0 && c <= 0xEF)
-      length = 3, cp = c & 0x0Fu;
-    else if (c >= 0xF0 && c <= 0xF4)
-      length = 4, cp = c & 0x07u;
-    else
-      return false;
-    if (n - i < length) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto d = static_cast<unsigned char>(text[i + k]);
-      if ((d & 0xC0u) != 0x80u) return false;
-      cp = (cp << 6) | (d & 0x3Fu);
-    }
-    if ((length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
+    std::size_t length = 0;
+    if (!wtf8::decode_one(text, i, cp, length) || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
     i += length;
   }
   return true;

@@ -51,6 +51,32 @@ std::string encode(std::basic_string_view<Unit> units) {
   return out;
 }
 
+/// Decodes the sequence at `text[i]`: its code point (a surrogate's value too, as WTF-8 and
+/// the generalised UTF-8 allow) into `cp` and its length into `length`. False for a byte that
+/// starts no sequence, a truncated or overlong one, or a value past U+10FFFF. Plain UTF-8 is
+/// this with every surrogate refused (is_valid_utf8, src/lower.cpp).
+inline bool decode_one(std::string_view text, std::size_t i, std::uint32_t& cp, std::size_t& length) noexcept {
+  const auto c = static_cast<unsigned char>(text[i]);
+  length = 1;
+  cp = c;
+  if (c < 0x80) return true;
+  if (c >= 0xC2 && c <= 0xDF)
+    length = 2, cp = c & 0x1Fu;
+  else if (c >= 0xE0 && c <= 0xEF)
+    length = 3, cp = c & 0x0Fu;
+  else if (c >= 0xF0 && c <= 0xF4)
+    length = 4, cp = c & 0x07u;
+  else
+    return false;
+  if (text.size() - i < length) return false;
+  for (std::size_t k = 1; k < length; ++k) {
+    const auto d = static_cast<unsigned char>(text[i + k]);
+    if ((d & 0xC0u) != 0x80u) return false;
+    cp = (cp << 6) | (d & 0x3Fu);
+  }
+  return !((length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000) || cp > 0x10FFFF);
+}
+
 /// The 16-bit code units whose WTF-8 form is `text`, into `out`. False when `text` is not
 /// WTF-8: a malformed or overlong sequence, a value past U+10FFFF, or a lead surrogate's
 /// 3-byte sequence followed by a trail surrogate's (that pair has only the 4-byte form), so
@@ -63,26 +89,9 @@ bool decode(std::string_view text, std::basic_string<Unit>& out) {
   const std::size_t n = text.size();
   bool after_lead_surrogate = false;  // the last thing decoded was an unpaired lead surrogate
   for (std::size_t i = 0; i < n;) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t length = 1;
-    std::uint32_t cp = c;
-    if (c >= 0x80) {
-      if (c >= 0xC2 && c <= 0xDF)
-        length = 2, cp = c & 0x1Fu;
-      else if (c >= 0xE0 && c <= 0xEF)
-        length = 3, cp = c & 0x0Fu;
-      else if (c >= 0xF0 && c <= 0xF4)
-        length = 4, cp = c & 0x07u;
-      else
-        return false;
-      if (n - i < length) return false;
-      for (std::size_t k = 1; k < length; ++k) {
-        const auto d = static_cast<unsigned char>(text[i + k]);
-        if ((d & 0xC0u) != 0x80u) return false;
-        cp = (cp << 6) | (d & 0x3Fu);
-      }
-      if ((length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000) || cp > 0x10FFFF) return false;
-    }
+    std::uint32_t cp = 0;
+    std::size_t length = 0;
+    if (!decode_one(text, i, cp, length)) return false;
     const bool trail = cp >= 0xDC00 && cp <= 0xDFFF;
     if (trail && after_lead_surrogate) return false;
     after_lead_surrogate = cp >= 0xD800 && cp <= 0xDBFF;

@@ -9,6 +9,8 @@
 // while the peer spawns. compare.py, in Python, and compare.rs, in Rust, run the same
 // scenarios with the same counts. Each scenario prints one line: PEER<TAB>SCENARIO<TAB>CELL.
 
+#include "harness_common.hpp"
+
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -35,9 +37,6 @@
 extern char** environ;  // NOLINT
 
 namespace comparison {
-
-constexpr int spawns_per_scenario = 30;  ///< the peer's children in each concurrent scenario
-constexpr int rogue_threads = 2;
 
 [[noreturn]] inline void die(const std::string& what) {
   std::fprintf(stderr, "compare: %s: %s\n", what.c_str(), std::strerror(errno));
@@ -93,70 +92,33 @@ struct peer {
   std::function<std::unique_ptr<killable>(const std::string& program)> start_sleeper;
 };
 
-/// The scenarios' surroundings: the probe, a scratch directory.
-struct setup {
-  std::string probe;
-  std::string dir;  // empty scratch directory, created by the caller
-};
-
 /// Threads that start "inherit everything" probes while the peer spawns: each holds a canary
 /// file of its own open without O_CLOEXEC during each spawn (as code that hands a file to its
 /// child the classic way does), and each of its children writes its descriptors to a file.
 class rogues {
  public:
   explicit rogues(const setup& s) {
-    for (int t = 0; t < rogue_threads; ++t) {
-      threads_.emplace_back([this, &s, t] {
-        const std::string canary = s.dir + "/rogue-canary-" + std::to_string(t);
-        for (int k = 0; !stop_; ++k) {
-          const int fd = ::open(canary.c_str(), O_RDONLY | O_CREAT, 0644);  // NOLINT: no O_CLOEXEC, on purpose
-          const std::string report = s.dir + "/rogue-" + std::to_string(t) + "-" + std::to_string(k) + ".txt";
-          std::string a0 = s.probe, a1 = "fds", a2 = report;
-          char* argv[] = {a0.data(), a1.data(), a2.data(), nullptr};
-          pid_t pid = -1;
-          if (::posix_spawn(&pid, argv[0], nullptr, nullptr, argv, environ) == 0) {
-            int status;
-            ::waitpid(pid, &status, 0);
-            std::lock_guard<std::mutex> lock(m_);
-            reports_.push_back(report);
-          }
-          if (fd >= 0) ::close(fd);
-        }
-      });
-    }
+    threads_.start([this, &s](int t, int k) {
+      const std::string canary = s.dir + "/rogue-canary-" + std::to_string(t);
+      const int fd = ::open(canary.c_str(), O_RDONLY | O_CREAT, 0644);  // NOLINT: no O_CLOEXEC, on purpose
+      const std::string report = s.dir + "/rogue-" + std::to_string(t) + "-" + std::to_string(k) + ".txt";
+      std::string a0 = s.probe, a1 = "fds", a2 = report;
+      char* argv[] = {a0.data(), a1.data(), a2.data(), nullptr};
+      pid_t pid = -1;
+      if (::posix_spawn(&pid, argv[0], nullptr, nullptr, argv, environ) == 0) {
+        int status;
+        ::waitpid(pid, &status, 0);
+        threads_.report(report);
+      }
+      if (fd >= 0) ::close(fd);
+    });
   }
   /// Stops the threads; the reports of every rogue child.
-  std::vector<std::string> stop() {
-    stop_ = true;
-    for (auto& t : threads_) t.join();
-    threads_.clear();
-    return reports_;
-  }
-  ~rogues() {
-    if (!threads_.empty()) stop();
-  }
+  std::vector<std::string> stop() { return threads_.stop(); }
 
  private:
-  std::atomic<bool> stop_{false};
-  std::vector<std::thread> threads_;
-  std::mutex m_;
-  std::vector<std::string> reports_;
+  spawner_threads threads_;
 };
-
-inline void emit(const peer& p, const char* scenario, const std::string& cell) {
-  std::printf("%s\t%s\t%s\n", p.name.c_str(), scenario, cell.c_str());
-  std::fflush(stdout);
-}
-
-/// Runs `f`, turning an exception into the cell's text.
-template <class F>
-std::string guarded(F&& f) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return std::string("error: ") + e.what();
-  }
-}
 
 // --- the scenarios --------------------------------------------------------------------------
 
@@ -230,15 +192,7 @@ inline std::string leaked(const peer& p, const setup& s) {
 
 /// The child's stdio pipes do not reach a child that another thread starts meanwhile.
 inline std::string stdio_to_foreign(const peer& p, const setup& s) {
-  std::vector<std::vector<std::string>> pipes;
-  std::vector<std::string> reports;
-  {
-    rogues r(s);
-    for (int i = 0; i < spawns_per_scenario; ++i) pipes.push_back(p.piped(s.probe, {"fds"}));
-    reports = r.stop();
-  }
-  std::string all;
-  for (const auto& report : reports) all += read_file(report);
+  const auto [pipes, all, foreign] = piped_beside_rogues<rogues>(p, s, read_file);
   int reached = 0;
   for (const auto& ids : pipes) {
     bool hit = false;
@@ -246,7 +200,7 @@ inline std::string stdio_to_foreign(const peer& p, const setup& s) {
     reached += hit;
   }
   return "stdio of " + std::to_string(reached) + " of " + std::to_string(spawns_per_scenario) +
-         " children reached a foreign child (" + std::to_string(reports.size()) + " foreign children)";
+         " children reached a foreign child (" + std::to_string(foreign) + " foreign children)";
 }
 
 /// A bare program name is not taken from the current directory.
@@ -325,20 +279,17 @@ inline std::string kill_after_reap(const peer& p, const setup& s) {
 
 /// Runs the scenario named `only` (or all, when empty).
 inline void run_all(const peer& p, const setup& s, const std::string& only = "") {
-  auto run = [&](const char* name, std::string (*scenario)(const peer&, const setup&)) {
-    if (only.empty() || only == name) emit(p, name, guarded([&] { return scenario(p, s); }));
-  };
-  run("only-listed", only_listed);
-  run("leaked", leaked);
-  run("stdio-to-foreign", stdio_to_foreign);
-  run("bare-name", bare_name);
-  run("kill-after-reap", kill_after_reap);
+  run_scenarios<peer>(p, s, only,
+                      {{"only-listed", only_listed},
+                       {"leaked", leaked},
+                       {"stdio-to-foreign", stdio_to_foreign},
+                       {"bare-name", bare_name},
+                       {"kill-after-reap", kill_after_reap}});
 }
 
 /// The scratch directory for one peer: DIR/NAME, made empty.
 inline setup make_setup(const std::string& probe, const std::string& base, const std::string& name) {
-  std::string dir = base + "/";
-  for (char c : name) dir += (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  const std::string dir = scratch_dir(base, '/', name);
   ::mkdir(base.c_str(), 0755);
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) die("mkdir " + dir);
   return {probe, dir};

@@ -11,6 +11,8 @@
 
 #include <windows.h>
 
+#include "harness_common.hpp"
+
 #include <atomic>
 #include <cctype>
 #include <cstdio>
@@ -28,9 +30,6 @@
 #include <vector>
 
 namespace comparison {
-
-constexpr int spawns_per_scenario = 30;  ///< the peer's children in each concurrent scenario
-constexpr int rogue_threads = 2;
 
 inline std::wstring wide(const std::string& text) {
   if (text.empty()) return {};
@@ -164,12 +163,6 @@ struct peer {
   std::string bare_note;
 };
 
-/// The scenarios' surroundings: the probe, a scratch directory (both Windows paths).
-struct setup {
-  std::string probe;
-  std::string dir;
-};
-
 /// Threads that start "inherit everything" probes while the peer spawns: each holds an
 /// inheritable canary of its own open during each spawn, and each of its children writes its
 /// handles to a file. Under Wine every process creation goes through the one wineserver, which
@@ -179,67 +172,35 @@ struct setup {
 class rogues {
  public:
   explicit rogues(const setup& s) {
-    for (int t = 0; t < rogue_threads; ++t) {
-      threads_.emplace_back([this, &s, t] {
-        const std::string canary = s.dir + "\\cmp-rogue-canary-" + std::to_string(t);
-        for (int k = 0; !stop_; ++k) {
-          HANDLE leaky = open_inheritable(canary);
-          const std::string report = s.dir + "\\rogue-" + std::to_string(t) + "-" + std::to_string(k) + ".txt";
-          std::wstring line = quote(wide(s.probe)) + L" fds " + quote(wide(report));
-          STARTUPINFOW si{};
-          si.cb = sizeof si;
-          PROCESS_INFORMATION pi{};
-          BOOL ok = FALSE;
-          for (int attempt = 0; attempt < 5 && !ok; ++attempt) {
-            ok = ::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi);
-            if (!ok && ::GetLastError() != ERROR_INTERNAL_ERROR) break;
-            if (!ok) ::Sleep(50);
-          }
-          if (ok) {
-            ::WaitForSingleObject(pi.hProcess, INFINITE);
-            ::CloseHandle(pi.hThread);
-            ::CloseHandle(pi.hProcess);
-            std::lock_guard<std::mutex> lock(m_);
-            reports_.push_back(report);
-          }
-          ::CloseHandle(leaky);
-          ::Sleep(3);
-        }
-      });
-    }
+    threads_.start([this, &s](int t, int k) {
+      HANDLE leaky = open_inheritable(s.dir + "\\cmp-rogue-canary-" + std::to_string(t));
+      const std::string report = s.dir + "\\rogue-" + std::to_string(t) + "-" + std::to_string(k) + ".txt";
+      std::wstring line = quote(wide(s.probe)) + L" fds " + quote(wide(report));
+      STARTUPINFOW si{};
+      si.cb = sizeof si;
+      PROCESS_INFORMATION pi{};
+      BOOL ok = FALSE;
+      for (int attempt = 0; attempt < 5 && !ok; ++attempt) {
+        ok = ::CreateProcessW(nullptr, line.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi);
+        if (!ok && ::GetLastError() != ERROR_INTERNAL_ERROR) break;
+        if (!ok) ::Sleep(50);
+      }
+      if (ok) {
+        ::WaitForSingleObject(pi.hProcess, INFINITE);
+        ::CloseHandle(pi.hThread);
+        ::CloseHandle(pi.hProcess);
+        threads_.report(report);
+      }
+      ::CloseHandle(leaky);
+      ::Sleep(3);
+    });
   }
   /// Stops the threads; the reports of every rogue child.
-  std::vector<std::string> stop() {
-    stop_ = true;
-    for (auto& t : threads_) t.join();
-    threads_.clear();
-    return reports_;
-  }
-  ~rogues() {
-    if (!threads_.empty()) stop();
-  }
+  std::vector<std::string> stop() { return threads_.stop(); }
 
  private:
-  std::atomic<bool> stop_{false};
-  std::vector<std::thread> threads_;
-  std::mutex m_;
-  std::vector<std::string> reports_;
+  spawner_threads threads_;
 };
-
-inline void emit(const peer& p, const char* scenario, const std::string& cell) {
-  std::printf("%s\t%s\t%s\n", p.name.c_str(), scenario, cell.c_str());
-  std::fflush(stdout);
-}
-
-/// Runs `f`, turning an exception into the cell's text.
-template <class F>
-std::string guarded(F&& f) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return std::string("error: ") + e.what();
-  }
-}
 
 // --- the scenarios --------------------------------------------------------------------------
 
@@ -335,15 +296,7 @@ inline std::string leaked(const peer& p, const setup& s) {
 
 /// The child's stdio pipes do not reach a child that another thread starts meanwhile.
 inline std::string stdio_to_foreign(const peer& p, const setup& s) {
-  std::vector<std::vector<std::string>> pipes;
-  std::vector<std::string> reports;
-  {
-    rogues r(s);
-    for (int i = 0; i < spawns_per_scenario; ++i) pipes.push_back(p.piped(s.probe, {"fds"}));
-    reports = r.stop();
-  }
-  std::string all;
-  for (const auto& report : reports) all += read_file(report);
+  const auto [pipes, all, foreign] = piped_beside_rogues<rogues>(p, s, read_file);
   int reached = 0, unnamed = 0;
   for (const auto& names : pipes) {
     bool hit = false;
@@ -358,7 +311,7 @@ inline std::string stdio_to_foreign(const peer& p, const setup& s) {
     reached += hit;
   }
   std::string cell = "stdio of " + std::to_string(reached) + " of " + std::to_string(spawns_per_scenario) +
-                     " children reached a foreign child (" + std::to_string(reports.size()) + " foreign children)";
+                     " children reached a foreign child (" + std::to_string(foreign) + " foreign children)";
   if (unnamed) cell += "; " + std::to_string(unnamed) + " pipe ends had no name to look for";
   return cell;
 }
@@ -429,20 +382,17 @@ inline std::string batch_injection(const peer& p, const setup& s) {
 
 /// Runs the scenario named `only` (or all, when empty).
 inline void run_all(const peer& p, const setup& s, const std::string& only = "") {
-  auto run = [&](const char* name, std::string (*scenario)(const peer&, const setup&)) {
-    if (only.empty() || only == name) emit(p, name, guarded([&] { return scenario(p, s); }));
-  };
-  run("only-listed", only_listed);
-  run("leaked", leaked);
-  run("stdio-to-foreign", stdio_to_foreign);
-  run("bare-name", bare_name);
-  run("batch-injection", batch_injection);
+  run_scenarios<peer>(p, s, only,
+                      {{"only-listed", only_listed},
+                       {"leaked", leaked},
+                       {"stdio-to-foreign", stdio_to_foreign},
+                       {"bare-name", bare_name},
+                       {"batch-injection", batch_injection}});
 }
 
 /// The scratch directory for one peer: DIR\NAME, created.
 inline setup make_setup(const std::string& probe, const std::string& base, const std::string& name) {
-  std::string dir = base + "\\";
-  for (char c : name) dir += (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  const std::string dir = scratch_dir(base, '\\', name);
   ::CreateDirectoryW(wide(base).c_str(), nullptr);
   if (!::CreateDirectoryW(wide(dir).c_str(), nullptr) && ::GetLastError() != ERROR_ALREADY_EXISTS)
     fail("CreateDirectoryW " + dir);
