@@ -16,4 +16,5 @@ set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -static-libgcc -static-libstdc++")
 # A DLL likewise (libgcc, libstdc++ and winpthread linked in): bequest's DLL then needs
 # nothing but system DLLs.
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static")
-set(CMAKE_CROSSCOMPILING_EMULATOR wine)
+# Through a script that gives the output back through files (cmake/wine-run.sh says why).
+set(CMAKE_CROSSCOMPILING_EMULATOR ${CMAKE_CURRENT_LIST_DIR}/wine-run.sh)

@@ -211,6 +211,11 @@ std::string foreign_library_spawn(const std::vector<std::string>& args) {
   const std::wstring command = L"\"" + probe_command_line(args) + L"\"";
   for (int attempt = 0;; ++attempt) {
     FILE* pipe = ::_wpopen(command.c_str(), L"rb");
+    // Wine's CreateProcess under load: ERROR_INTERNAL_ERROR, as for rogue_spawn; try again.
+    if (!pipe && ::GetLastError() == ERROR_INTERNAL_ERROR && attempt < 4) {
+      ::Sleep(50);
+      continue;
+    }
     if (!pipe) fail("_wpopen");
     std::string output;
     char buffer[65536];
@@ -220,7 +225,7 @@ std::string foreign_library_spawn(const std::vector<std::string>& args) {
     // Wine's cmd.exe now and then fails to find a program that is there ("Can't recognize
     // ... as an internal or external command") while other processes start; a probe that
     // never ran printed nothing, so try again rather than report a missing canary.
-    if (!output.empty() || status == 0 || attempt == 2) return output;
+    if (!output.empty() || status == 0 || attempt >= 2) return output;
   }
 }
 
