@@ -31,7 +31,8 @@ void child::resize_terminal(terminal_size size, std::error_code& ec) noexcept {
     ec = make_error_code(std::errc::no_child_process);
     return;
   }
-  if (impl_->terminal.value == invalid_native_handle) {
+  // Not a terminal child, or no size a terminal can have: checked here once for both backends.
+  if (impl_->terminal.value == invalid_native_handle || size.rows == 0 || size.cols == 0) {
     ec = make_error_code(std::errc::invalid_argument);
     return;
   }

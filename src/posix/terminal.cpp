@@ -79,10 +79,6 @@ namespace os {
 
 void resize_terminal(native_handle t, terminal_size size, std::error_code& ec) noexcept {
   ec.clear();
-  if (size.rows == 0 || size.cols == 0) {
-    ec = make_error_code(std::errc::invalid_argument);
-    return;
-  }
   // The kernel sends SIGWINCH to the terminal's foreground process group when the size changes.
   (void)posix::set_size(t, size, ec);
 }

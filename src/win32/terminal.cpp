@@ -180,10 +180,6 @@ namespace os {
 
 void resize_terminal(native_handle t, terminal_size size, std::error_code& ec) noexcept {
   ec.clear();
-  if (size.rows == 0 || size.cols == 0) {
-    ec = make_error_code(std::errc::invalid_argument);
-    return;
-  }
   auto& s = *static_cast<win32::terminal_state*>(t);
   ::AcquireSRWLockShared(&s.lock);
   const HRESULT hr = s.console ? win32::api().resize(s.console, win32::to_coord(size)) : E_HANDLE;
