@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -253,17 +254,24 @@ class sigchld_ignored {
 };
 
 /// While alive, a thread that reaps every child of this process the moment it can, as a
-/// careless library's `waitpid(-1)` loop does, and (only in in_pid_namespace) hands a reaped
-/// id out again (give_next_process_id) as soon as `may_reuse(id)` says so, asking again on
-/// each round until it does; an empty `may_reuse` hands out nothing. POSIX only; Windows: throws.
+/// careless library's `waitpid(-1)` loop does. With `spawns` (only in in_pid_namespace) it also
+/// hands reaped ids out again (give_next_process_id), one at a time and only while it holds
+/// `spawns` exclusively: hold it shared around each spawn(). Handing an id out moves the
+/// namespace's allocator back, and the allocator then walks up through every free id after it;
+/// so only while no spawn is running can neither the id handed out nor one the walk reaches
+/// belong to a child reaped inside its own spawn() (the window glibc before 2.39 leaves open,
+/// docs/posix.md). A null `spawns` hands out nothing. POSIX only; Windows: throws.
 class foreign_reaper {
  public:
-  explicit foreign_reaper(std::function<bool(bequest::pid_type)> may_reuse);
+  explicit foreign_reaper(std::shared_mutex* spawns);
   ~foreign_reaper();
   foreign_reaper(const foreign_reaper&) = delete;
   foreign_reaper& operator=(const foreign_reaper&) = delete;
   /// How many children it has reaped so far.
   int reaped() const;
+  /// How many times it has handed a reaped id out again so far (the next process made gets
+  /// it; an offer that no process took before the next one is lost, harmlessly).
+  int reused() const;
 
  private:
   struct state;

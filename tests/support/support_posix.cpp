@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <dirent.h>
 #include <fcntl.h>
 #include <filesystem>
@@ -592,29 +593,28 @@ sigchld_ignored::~sigchld_ignored() { ::sigaction(SIGCHLD, reinterpret_cast<stru
 struct foreign_reaper::state {
   std::atomic<bool> stop{false};
   std::atomic<int> reaped{0};
+  std::atomic<int> reused{0};
   std::thread thread;
 };
 
-foreign_reaper::foreign_reaper(std::function<bool(bequest::pid_type)> may_reuse) : state_(std::make_unique<state>()) {
+foreign_reaper::foreign_reaper(std::shared_mutex* spawns) : state_(std::make_unique<state>()) {
   state* s = state_.get();
-  s->thread = std::thread([s, may_reuse = std::move(may_reuse)] {
-    std::vector<pid_t> pending;  // reaped, not yet handed out again
+  s->thread = std::thread([s, spawns] {
+    std::deque<pid_t> pending;  // reaped, not yet handed out again
     while (!s->stop) {
       int status = 0;
       const pid_t pid = ::waitpid(-1, &status, WNOHANG);
       if (pid > 0) {
         ++s->reaped;
-        if (may_reuse) pending.push_back(pid);
+        if (spawns) pending.push_back(pid);
       } else {
         std::this_thread::sleep_for(std::chrono::microseconds(50));
       }
-      for (auto it = pending.begin(); it != pending.end();) {
-        if (may_reuse(*it)) {
-          (void)give_next_process_id(*it);  // the next process gets the id at once
-          it = pending.erase(it);
-        } else {
-          ++it;
-        }
+      // One id a round, and only while no spawn() is running (see the header).
+      if (!pending.empty() && spawns->try_lock()) {
+        if (give_next_process_id(pending.front())) ++s->reused;
+        pending.pop_front();
+        spawns->unlock();
       }
     }
   });
@@ -626,5 +626,7 @@ foreign_reaper::~foreign_reaper() {
 }
 
 int foreign_reaper::reaped() const { return state_->reaped; }
+
+int foreign_reaper::reused() const { return state_->reused; }
 
 }  // namespace support

@@ -639,8 +639,9 @@ sigchld_ignored::sigchld_ignored() : saved_{} {}
 sigchld_ignored::~sigchld_ignored() = default;
 
 struct foreign_reaper::state {};
-foreign_reaper::foreign_reaper(std::function<bool(bequest::pid_type)>) { posix_only("foreign_reaper"); }
+foreign_reaper::foreign_reaper(std::shared_mutex*) { posix_only("foreign_reaper"); }
 foreign_reaper::~foreign_reaper() = default;
 int foreign_reaper::reaped() const { return 0; }
+int foreign_reaper::reused() const { return 0; }
 
 }  // namespace support
