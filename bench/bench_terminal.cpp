@@ -10,8 +10,10 @@
 // The two take turns, in an order shuffled every round (bench_common.hpp), so that load from
 // elsewhere on the machine falls on both alike; a warm-up round is not kept. The table also
 // gives the bytes read from out(), which a terminal may change: a pseudo-terminal turns each
-// "\n" into "\r\n" (ONLCR), a pseudoconsole renders its screen again as VT sequences, and may
-// skip what scrolled past between two frames.
+// "\n" into "\r\n" (ONLCR); Windows' conhost renders its screen as VT sequences (and before
+// microsoft/terminal#17510 could skip what scrolled past between two frames); Wine's passes
+// the text on with "\r\n" and a few escape sequences. --scale F runs 7 x F rounds (at least 3);
+// --rounds R sets the 7.
 //
 // Rows follow the CSV protocol of ./dev.sh bench (case,impl,median_us,p90_us,ratio_to_raw,
 // bytes_per_s), as bench_startup_data's do: the peer is the pipe, so ratio_to_raw is this
@@ -20,6 +22,7 @@
 #include <bequest/bequest.hpp>
 
 #include "bench_common.hpp"
+#include "self_path.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -30,37 +33,16 @@
 #include <string>
 #include <vector>
 
-#if defined(_WIN32)
-#  include <windows.h>
-#else
-#  include <climits>
-#  include <unistd.h>
-#endif
-
 namespace {
 
-// --- the few OS facts a benchmark needs (file scope, not library code) --------------------
+// --- what differs between the platforms ------------------------------------------------------
 
 #if defined(_WIN32)
-std::string own_path(const char* argv0) {
-  wchar_t buffer[32768];
-  const DWORD n = ::GetModuleFileNameW(nullptr, buffer, 32768);
-  if (n == 0 || n >= 32768) return argv0;
-  const int m = ::WideCharToMultiByte(CP_UTF8, 0, buffer, static_cast<int>(n), nullptr, 0, nullptr, nullptr);
-  std::string out(static_cast<std::size_t>(m), '\0');
-  ::WideCharToMultiByte(CP_UTF8, 0, buffer, static_cast<int>(n), out.data(), m, nullptr, nullptr);
-  return out;
-}
 const char* const child_name = "flood_child.exe";
 // A pseudoconsole under Wine is slower than a pseudo-terminal on Linux: these sizes keep the
 // whole run well under a minute there.
 const std::vector<unsigned> default_sizes_mib = {4, 16};
 #else
-std::string own_path(const char* argv0) {
-  char buffer[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-  return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string(argv0);
-}
 const char* const child_name = "flood_child";
 const std::vector<unsigned> default_sizes_mib = {16, 64};
 #endif
@@ -78,9 +60,8 @@ struct impl {
 };
 
 /// One run: spawn, read out() to end of file, wait. Returns the bytes read; exits on failure.
-std::size_t run(const bequest::spawn_options& o, const impl& m) {
+std::size_t run(const bequest::spawn_options& o, const impl& m, std::vector<char>& buffer) {
   bequest::child c = bequest::spawn(o);
-  std::vector<char> buffer(std::size_t{64} << 10);
   std::size_t got = 0;
   while (const std::size_t k = c.out().read_some(buffer.data(), buffer.size())) got += k;
   const bequest::exit_status status = c.wait();
@@ -134,17 +115,13 @@ int bench_main(int argc, char** argv) {
     }
   }
   const int rounds = std::max(3, static_cast<int>(std::lround(base_rounds * scale)));
-  const std::string self = own_path(argv[0]);
+  const std::string self = bench::own_path(argv[0]);
   const std::string child = self.substr(0, self.find_last_of("\\/") + 1) + child_name;
 
-  std::FILE* csv = nullptr;
-  if (!csv_path.empty()) {
-    csv = std::fopen(csv_path.c_str(), "w");
-    if (!csv) {
-      std::perror(csv_path.c_str());
-      return 1;
-    }
-    std::fprintf(csv, "case,impl,median_us,p90_us,ratio_to_raw,bytes_per_s\n");
+  std::FILE* const csv = csv_path.empty() ? nullptr : bench::open_csv(csv_path);
+  if (!csv_path.empty() && !csv) {
+    std::perror(csv_path.c_str());
+    return 1;
   }
   std::printf("%d rounds (and one warm-up) of each; the child writes lines of 64 bytes\n", rounds);
   std::printf("%-24s %-9s %10s %10s %10s %9s %12s %9s\n", "case", "impl", "median ms", "p90 ms", "MiB/s", "x pipe",
@@ -162,12 +139,13 @@ int bench_main(int argc, char** argv) {
     via_terminal.args = {std::to_string(mib), "terminal"};
     via_terminal.terminal = bequest::terminal_size{24, 80};
 
+    std::vector<char> buffer(std::size_t{64} << 10);  // what each read_some may fill
     bench::round_order order(impls.size());
     for (int round = -1; round < rounds; ++round) {  // round -1 warms up and is not kept
       for (const std::size_t which : order.next()) {
         impl& m = impls[which];
         const auto t0 = clock_type::now();
-        const std::size_t got = run(m.terminal ? via_terminal : via_pipe, m);
+        const std::size_t got = run(m.terminal ? via_terminal : via_pipe, m, buffer);
         const double us = std::chrono::duration<double, std::micro>(clock_type::now() - t0).count();
         if (!m.terminal && static_cast<double>(got) != n) {
           std::fprintf(stderr, "bench_terminal: pipe: read %zu bytes, the child wrote %.0f\n", got, n);
