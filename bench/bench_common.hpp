@@ -111,11 +111,18 @@ struct row {
   std::optional<double> ratio_to_raw;
 };
 
+/// Creates `path` and writes the header; nullptr (with errno set) when it cannot. For a
+/// benchmark that writes its rows as it goes; write_csv writes them all at once.
+inline std::FILE* open_csv(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f) std::fprintf(f, "case,impl,median_us,p90_us,ratio_to_raw,bytes_per_s\n");
+  return f;
+}
+
 /// Writes the header and `rows`; false (with errno set) when the file cannot be written.
 inline bool write_csv(const std::string& path, const std::vector<row>& rows) {
-  std::FILE* f = std::fopen(path.c_str(), "w");
+  std::FILE* f = open_csv(path);
   if (!f) return false;
-  std::fprintf(f, "case,impl,median_us,p90_us,ratio_to_raw,bytes_per_s\n");
   for (const row& r : rows) {
     std::fprintf(f, "%s,%s,%.1f,%.1f,", r.case_name.c_str(), r.impl.c_str(), r.median_us, r.p90_us);
     if (r.ratio_to_raw) std::fprintf(f, "%.3f", *r.ratio_to_raw);

@@ -21,6 +21,7 @@
 #include <bequest/bequest.hpp>
 
 #include "bench_common.hpp"
+#include "self_path.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -49,22 +50,6 @@ extern char** environ;  // NOLINT
 namespace {
 
 // --- the few OS facts a benchmark needs (file scope, not library code) --------------------
-
-std::string own_path(const char* argv0) {
-#if defined(_WIN32)
-  wchar_t buffer[32768];
-  const DWORD n = ::GetModuleFileNameW(nullptr, buffer, 32768);
-  if (n == 0 || n >= 32768) return argv0;
-  const int m = ::WideCharToMultiByte(CP_UTF8, 0, buffer, static_cast<int>(n), nullptr, 0, nullptr, nullptr);
-  std::string out(static_cast<std::size_t>(m), '\0');
-  ::WideCharToMultiByte(CP_UTF8, 0, buffer, static_cast<int>(n), out.data(), m, nullptr, nullptr);
-  return out;
-#else
-  char buffer[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-  return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string(argv0);
-#endif
-}
 
 /// This process's stdin, not owned.
 bequest::native_handle standard_input() {
@@ -236,16 +221,15 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  const std::string self = own_path(argv[0]);
+  const std::string self = bench::own_path(argv[0]);
 
   std::FILE* csv = nullptr;
   if (!csv_path.empty()) {
-    csv = std::fopen(csv_path.c_str(), "w");
+    csv = bench::open_csv(csv_path);
     if (!csv) {
       std::perror(csv_path.c_str());
       return 1;
     }
-    std::fprintf(csv, "case,impl,median_us,p90_us,ratio_to_raw,bytes_per_s\n");
   }
   std::printf("%-22s %-24s %10s %10s %10s %9s\n", "case", "impl", "median ms", "p90 ms", "GB/s", "x pipe");
 
