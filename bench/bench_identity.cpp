@@ -6,13 +6,20 @@
 // on one running child, many times over, so the figure is not lost in a spawn's noise; the
 // whole spawn is what bench_spawn measures.
 //
-//   bench_identity [ROUNDS]
+//   bench_identity [--rounds N] [--scale F] [--csv FILE]
+//
+// N rounds of each call (100,000 by default; --scale F multiplies them, as ./dev.sh bench's
+// BEQUEST_BENCH_ARGS may). --csv writes the per-call means as rows of the benchmarks' CSV,
+// in microseconds (the median_us column; these are means over N calls, and p90 is empty).
+
+#include "bench_common.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <csignal>
 #include <cstring>
+#include <string>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,10 +32,32 @@ double per_call_us(clock_type::duration d, long n) {
   return std::chrono::duration<double, std::micro>(d).count() / static_cast<double>(n);
 }
 
+int usage(const char* what) {
+  std::fprintf(stderr, "bench_identity: %s\nusage: bench_identity [--rounds N] [--scale F] [--csv FILE]\n", what);
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const long rounds = argc > 1 ? std::atol(argv[1]) : 200000;
+  long rounds = 100000;
+  double scale = 1.0;
+  std::string csv;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--rounds" && i + 1 < argc) {
+      rounds = std::atol(argv[++i]);
+      if (rounds < 1) return usage("--rounds wants a count of at least 1");
+    } else if (a == "--scale" && i + 1 < argc) {
+      scale = std::atof(argv[++i]);
+      if (!(scale > 0)) return usage("--scale wants a factor above 0");
+    } else if (a == "--csv" && i + 1 < argc) {
+      csv = argv[++i];
+    } else {
+      return usage(("unknown or incomplete argument " + a).c_str());
+    }
+  }
+  rounds = std::max(1L, static_cast<long>(static_cast<double>(rounds) * scale));
   const pid_t child = ::fork();
   if (child < 0) return 1;
   if (child == 0) {
@@ -65,5 +94,19 @@ int main(int argc, char** argv) {
       "rounds %ld\npidfd_open + close: %.3f us\nidentity check (waitid P_PIDFD WNOHANG|WNOWAIT): %.3f us\n"
       "per spawn, both: %.3f us\n",
       rounds, open_us, check_us, open_us + check_us);
+  if (!csv.empty()) {
+    std::FILE* f = bench::open_csv(csv);
+    if (!f) {
+      std::perror(csv.c_str());
+      return 1;
+    }
+    std::fprintf(f, "identity (a call; mean),pidfd_open + close,%.3f,,,\n", open_us);
+    std::fprintf(f, "identity (a call; mean),waitid P_PIDFD check,%.3f,,,\n", check_us);
+    std::fprintf(f, "identity (a call; mean),both,%.3f,,,\n", open_us + check_us);
+    if (std::fclose(f) != 0) {
+      std::perror(csv.c_str());
+      return 1;
+    }
+  }
   return 0;
 }
