@@ -213,6 +213,24 @@ TEST_CASE("terminal: a terminal child with an inherit entry receives exactly tha
   CHECK(c.wait().success());
 }
 
+TEST_CASE("terminal: handles other code made inheritable do not reach a terminal child", "[terminal][inherit]") {
+  support::canary leaky = support::make_leaky_canary("termleak");
+  support::canary ours = support::make_canary("termours");
+  support::make_inheritable(ours.handle.get());  // one of ours, flipped by someone else
+  // Wide enough that no path in the listing is wrapped (a Windows console wraps at its width).
+  bequest::child c = bequest::spawn(on_terminal({"tty", "fds", "print", "listed\n"}, {24, 1000}));
+  // Up to the marker rather than to the end of the output, which does not depend on us alone
+  // on Windows (docs/windows.md, A child on a terminal).
+  const std::string listing = read_until(c, "listed");
+  INFO(listing);
+  CHECK(t::mentions(listing, "console y"));
+  // Where the platform cannot close foreign descriptors (exact_inheritance() is false), the
+  // documented weaker guarantee: they do arrive.
+  CHECK(t::mentions(listing, leaky.tag) == !bequest::exact_inheritance());
+  CHECK(t::mentions(listing, ours.tag) == !bequest::exact_inheritance());
+  CHECK(c.wait().success());
+}
+
 TEST_CASE("terminal: bad combinations are errors naming the option", "[terminal][errors]") {
   t::handle_count_guard guard;
   struct bad {
