@@ -46,11 +46,13 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--rounds" && i + 1 < argc) {
-      rounds = std::atol(argv[++i]);
-      if (rounds < 1) return usage("--rounds wants a count of at least 1");
+      char* end = nullptr;
+      rounds = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || rounds < 1 || rounds > 100000000) return usage("--rounds wants a count from 1 to 100000000");
     } else if (a == "--scale" && i + 1 < argc) {
-      scale = std::atof(argv[++i]);
-      if (!(scale > 0)) return usage("--scale wants a factor above 0");
+      char* end = nullptr;
+      scale = std::strtod(argv[++i], &end);
+      if (*end != '\0' || !(scale > 0) || scale > 1000) return usage("--scale wants a factor above 0, at most 1000");
     } else if (a == "--csv" && i + 1 < argc) {
       csv = argv[++i];
     } else {
