@@ -217,8 +217,9 @@ TEST_CASE("terminal: handles other code made inheritable do not reach a terminal
   support::canary leaky = support::make_leaky_canary("termleak");
   support::canary ours = support::make_canary("termours");
   support::make_inheritable(ours.handle.get());  // one of ours, flipped by someone else
-  // Wide enough that no path in the listing is wrapped (a Windows console wraps at its width).
-  bequest::child c = bequest::spawn(on_terminal({"tty", "fds", "print", "listed\n"}, {24, 1000}));
+  // Wide enough that no path in the listing is wrapped (a Windows console wraps at its width),
+  // and tall enough that no line scrolls off (a conhost that renders frames may skip those).
+  bequest::child c = bequest::spawn(on_terminal({"tty", "fds", "print", "listed\n"}, {200, 1000}));
   // Up to the marker rather than to the end of the output, which does not depend on us alone
   // on Windows (docs/windows.md, A child on a terminal).
   const std::string listing = read_until(c, "listed");
