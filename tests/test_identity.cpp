@@ -312,7 +312,7 @@ TEST_CASE(
     expect(wrong.empty(), "statuses that were not the child's own:\n" + wrong);
     expect(own + lost_ones == 4 * per_thread, "every child was waited for");
     expect(reaper.reaped() > 0, "the foreign reaper took some children");
-    if (pinned) expect(reaper.reused() > 0, "the foreign reaper handed ids out again");
+    if (pinned) expect(reaper.handed_out() > 0, "the foreign reaper handed ids out again");
     return expect.failed;
   });
   INFO(failed);

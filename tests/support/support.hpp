@@ -260,7 +260,9 @@ class sigchld_ignored {
 /// namespace's allocator back, and the allocator then walks up through every free id after it;
 /// so only while no spawn is running can neither the id handed out nor one the walk reaches
 /// belong to a child reaped inside its own spawn() (the window glibc before 2.39 leaves open,
-/// docs/posix.md). A null `spawns` hands out nothing. POSIX only; Windows: throws.
+/// docs/posix.md). That holds as long as the ids do not wrap around at pid_max and every call
+/// in the namespace that makes a process holds `spawns` shared. A null `spawns` hands out
+/// nothing. POSIX only; Windows: throws.
 class foreign_reaper {
  public:
   explicit foreign_reaper(std::shared_mutex* spawns);
@@ -271,7 +273,7 @@ class foreign_reaper {
   int reaped() const;
   /// How many times it has handed a reaped id out again so far (the next process made gets
   /// it; an offer that no process took before the next one is lost, harmlessly).
-  int reused() const;
+  int handed_out() const;
 
  private:
   struct state;

@@ -593,7 +593,7 @@ sigchld_ignored::~sigchld_ignored() { ::sigaction(SIGCHLD, reinterpret_cast<stru
 struct foreign_reaper::state {
   std::atomic<bool> stop{false};
   std::atomic<int> reaped{0};
-  std::atomic<int> reused{0};
+  std::atomic<int> handed_out{0};
   std::thread thread;
 };
 
@@ -612,7 +612,7 @@ foreign_reaper::foreign_reaper(std::shared_mutex* spawns) : state_(std::make_uni
       }
       // One id a round, and only while no spawn() is running (see the header).
       if (!pending.empty() && spawns->try_lock()) {
-        if (give_next_process_id(pending.front())) ++s->reused;
+        if (give_next_process_id(pending.front())) ++s->handed_out;
         pending.pop_front();
         spawns->unlock();
       }
@@ -627,6 +627,6 @@ foreign_reaper::~foreign_reaper() {
 
 int foreign_reaper::reaped() const { return state_->reaped; }
 
-int foreign_reaper::reused() const { return state_->reused; }
+int foreign_reaper::handed_out() const { return state_->handed_out; }
 
 }  // namespace support

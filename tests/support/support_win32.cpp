@@ -642,6 +642,6 @@ struct foreign_reaper::state {};
 foreign_reaper::foreign_reaper(std::shared_mutex*) { posix_only("foreign_reaper"); }
 foreign_reaper::~foreign_reaper() = default;
 int foreign_reaper::reaped() const { return 0; }
-int foreign_reaper::reused() const { return 0; }
+int foreign_reaper::handed_out() const { return 0; }
 
 }  // namespace support
