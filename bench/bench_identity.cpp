@@ -26,7 +26,7 @@
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using bench::clock_type;  // the benchmarks' one clock (bench_common.hpp)
 
 double per_call_us(clock_type::duration d, long n) {
   return std::chrono::duration<double, std::micro>(d).count() / static_cast<double>(n);
